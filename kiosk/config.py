@@ -1,0 +1,311 @@
+"""The kiosk's configuration: one typed schema for ``config.yaml`` and its loader.
+
+Every problem in a file is reported at once, each with the file, the key path, the line and
+the reason, so the hospital's IT team fixes a file in one pass. Loading never raises anything
+but :class:`ConfigError`. Runs on whatever thread calls it (start-up, ``kiosk doctor``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from kiosk.errors import ConfigurationError
+
+Locale = Literal["zh_CN", "en"]
+SUPPORTED_LOCALES: tuple[Locale, ...] = ("zh_CN", "en")
+
+
+class Service(StrEnum):
+    """The services a kiosk can offer, in the order their tiles appear."""
+
+    REGISTRATION = "registration"
+    CHECKIN = "checkin"
+    PAYMENT = "payment"
+    REPORTS = "reports"
+
+
+class DeviceRole(StrEnum):
+    RECEIPT_PRINTER = "receipt_printer"
+    REPORT_PRINTER = "report_printer"
+    ID_CARD_READER = "id_card_reader"
+    CARD_READER = "card_reader"
+    QR_SCANNER = "qr_scanner"
+    CARD_TERMINAL = "card_terminal"
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _readable_file(value: Path | None) -> Path | None:
+    """Secrets and certificates must be readable by the service user at start, not at first use."""
+    if value is None:
+        return None
+    if not value.is_file():
+        raise ValueError(f"file {value} does not exist")
+    if not os.access(value, os.R_OK):
+        raise ValueError(f"file {value} is not readable by this user")
+    return value
+
+
+SecretFile = Annotated[Path | None, Field(default=None)]
+
+
+class LocalizedText(_Strict):
+    zh_CN: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: Locale) -> str:
+        return self.zh_CN if locale == "zh_CN" else self.en
+
+
+class KioskSection(_Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Fleet-unique kiosk id")
+    name: LocalizedText
+    locale: Locale = "zh_CN"
+    services: list[Service] = Field(default_factory=lambda: list(Service), min_length=1)
+
+    @field_validator("services")
+    @classmethod
+    def _no_duplicate_services(cls, value: list[Service]) -> list[Service]:
+        if len(set(value)) != len(value):
+            raise ValueError("a service is listed twice")
+        return value
+
+
+class TimeoutsSection(_Strict):
+    # Total inactivity before a session is wiped; the warning shows idle_warning_s before that.
+    idle_s: int = Field(default=120, ge=45, le=900)
+    idle_warning_s: int = Field(default=30, ge=20, le=120)
+    idle_max_extensions: int = Field(default=10, ge=10, le=100)
+    goodbye_s: int = Field(default=8, ge=3, le=60)
+    error_screen_s: int = Field(default=15, ge=5, le=120)
+
+    @model_validator(mode="after")
+    def _warning_fits(self) -> TimeoutsSection:
+        if self.idle_warning_s + 15 > self.idle_s:
+            raise ValueError(
+                f"idle_s ({self.idle_s}) must be at least idle_warning_s ({self.idle_warning_s}) + 15 "
+                "so a patient gets some quiet time before the warning"
+            )
+        return self
+
+
+class UiSection(_Strict):
+    fullscreen: bool = True
+    hide_cursor: bool = True
+    elderly_mode_default: bool = False
+
+
+class HisAuth(_Strict):
+    kind: Literal["none", "bearer", "mtls"] = "none"
+    token_file: SecretFile
+    client_cert: SecretFile
+    client_key: SecretFile
+
+    _check_files = field_validator("token_file", "client_cert", "client_key")(_readable_file)
+
+    @model_validator(mode="after")
+    def _complete(self) -> HisAuth:
+        if self.kind == "bearer" and self.token_file is None:
+            raise ValueError("kind 'bearer' needs token_file")
+        if self.kind == "mtls" and (self.client_cert is None or self.client_key is None):
+            raise ValueError("kind 'mtls' needs client_cert and client_key")
+        return self
+
+
+class HisSection(_Strict):
+    mode: Literal["fhir", "simulator"] = "fhir"
+    base_url: AnyHttpUrl | None = None
+    connect_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    ca_bundle: SecretFile
+    auth: HisAuth = HisAuth()
+
+    _check_ca = field_validator("ca_bundle")(_readable_file)
+
+    @model_validator(mode="after")
+    def _url_for_fhir(self) -> HisSection:
+        if self.mode == "fhir" and self.base_url is None:
+            raise ValueError("mode 'fhir' needs base_url")
+        return self
+
+
+class PaymentProvider(_Strict):
+    kind: Literal["sandbox", "scan_to_pay", "payment_code", "bank_card"]
+    credentials_file: SecretFile
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    _check_credentials = field_validator("credentials_file")(_readable_file)
+
+
+class PaymentsSection(_Strict):
+    providers: dict[str, PaymentProvider] = Field(default_factory=dict)
+
+
+class DeviceConfig(_Strict):
+    driver: str = Field(min_length=1)
+    # A pyserial-style URL: a path, hwgrep://, socket://, spy://, or sim://NAME for simulators.
+    url: str = Field(min_length=1)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+_PIN_HASH = re.compile(r"^pbkdf2_sha256\$\d{5,7}\$[0-9a-f]{32}\$[0-9a-f]{64}$")
+
+
+class AdminSection(_Strict):
+    pin_hash: str
+    lockout_after_failures: int = Field(default=5, ge=3, le=10)
+    lockout_s: int = Field(default=300, ge=30, le=3600)
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _is_hash(cls, value: str) -> str:
+        if not _PIN_HASH.match(value):
+            raise ValueError(
+                "must be a salted PIN hash as printed by 'kiosk hash-pin' (pbkdf2_sha256$...), never a PIN"
+            )
+        return value
+
+
+class LoggingSection(_Strict):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+    file: Path | None = None
+
+
+class Config(_Strict):
+    """The whole validated configuration; frozen, shared read-only by every part."""
+
+    kiosk: KioskSection
+    timeouts: TimeoutsSection = TimeoutsSection()
+    ui: UiSection = UiSection()
+    his: HisSection
+    payments: PaymentsSection = PaymentsSection()
+    devices: dict[DeviceRole, DeviceConfig] = Field(default_factory=dict)
+    admin: AdminSection
+    logging: LoggingSection = LoggingSection()
+    journal_path: Path = Path("/var/lib/hospital-kiosk/journal.sqlite")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a configuration file."""
+
+    path: Path
+    key: str  # dotted key path, "" for the whole file
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.key or '(file)'}: {self.message}"
+
+
+class ConfigError(ConfigurationError):
+    """The configuration file cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; relative paths inside the file resolve against its folder."""
+    data, lines = _read_yaml(path)
+    try:
+        config = Config.model_validate(_resolve_relative_paths(data, path.parent))
+    except ValidationError as exc:
+        raise ConfigError([_problem(path, err, lines) for err in exc.errors()]) from None
+    return config
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(path, "", "file not found")]) from None
+    except PermissionError:
+        raise ConfigError([Problem(path, "", "file is not readable by this user")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(path, "", "is a directory, not a file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = f"invalid YAML: {exc.problem or exc}"
+        raise ConfigError([Problem(path, "", reason, line)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(path, "", f"invalid YAML: {exc}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(path, "", "the top level must be a mapping of sections")])
+    lines: dict[tuple[str, ...], int] = {}
+    if node is not None:
+        _collect_lines(node, (), lines)
+    return data, lines
+
+
+def _collect_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
+    """Map each key path to the line it is written on, for error messages."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, str(key_node.value))
+            out[key] = key_node.start_mark.line + 1
+            _collect_lines(value_node, key, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = (*prefix, str(index))
+            out[key] = item.start_mark.line + 1
+            _collect_lines(item, key, out)
+
+
+def _problem(path: Path, err: Mapping[str, Any], lines: dict[tuple[str, ...], int]) -> Problem:
+    loc = tuple(str(part) for part in err["loc"])
+    message = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        message = "unknown key (misspelt, or not supported by this version)"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    line = None
+    for depth in range(len(loc), 0, -1):  # the nearest written ancestor for a missing key
+        line = lines.get(loc[:depth])
+        if line is not None:
+            break
+    return Problem(path, ".".join(loc), message, line)
+
+
+_PATH_KEYS = frozenset({"token_file", "client_cert", "client_key", "ca_bundle", "credentials_file", "file"})
+
+
+def _resolve_relative_paths(data: Any, base: Path, key: str = "") -> Any:
+    """Paths in the file are relative to the file, so a config folder can be moved as a whole."""
+    if isinstance(data, dict):
+        return {k: _resolve_relative_paths(v, base, str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_resolve_relative_paths(v, base) for v in data]
+    if (key in _PATH_KEYS or key == "journal_path") and isinstance(data, str) and not Path(data).is_absolute():
+        return str(base / data)
+    return data

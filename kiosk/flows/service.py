@@ -1,0 +1,42 @@
+"""The contract between the session chart and a service flow (registration, payment...).
+
+A service flow is a chart of its own. The session chart starts it when its tile is chosen,
+passes it the flow events, and ends it on cancel, idle timeout or when the flow says it is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.flows.effects import Effect
+from kiosk.flows.events import Event
+
+
+@dataclass(frozen=True)
+class FlowDone(Effect):
+    """The flow finished its work: the session shows the goodbye screen."""
+
+
+@dataclass(frozen=True)
+class FlowFailed(Effect):
+    """The flow cannot go on: the session shows the error screen with this code and message."""
+
+    code: int
+    message: str
+
+
+class ServiceFlow(Protocol):
+    def start(self) -> Sequence[Effect]:
+        """Effects to run when the flow begins (usually: show its first screen)."""
+        ...
+
+    def handle(self, event: Event) -> Sequence[Effect]:
+        """Effects in answer to one event addressed to the flow."""
+        ...
+
+
+# Builds a fresh flow for one session; flows never outlive their session.
+FlowFactory = Callable[[], ServiceFlow]
+FlowRegistry = Mapping[str, FlowFactory]

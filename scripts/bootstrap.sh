@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Set up everything the kiosk needs on a Debian 12 machine: system packages (apt, as root),
+# a virtualenv in .venv and the package installed editable with its dev tools.
+# Idempotent: a second run checks and returns in about a second.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+# Everything Qt's xcb/offscreen platforms, Chinese text, speech and the real-window tests need
+# on a fresh Debian 12 (see shared FIELD-NOTES); python3-venv because Debian splits venv out.
+APT_PACKAGES=(
+  python3 python3-venv
+  libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+  libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libpulse0
+  fonts-noto-cjk espeak-ng xvfb xauth
+)
+
+missing_apt() {
+  local pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      printf '%s ' "$pkg"
+    fi
+  done
+}
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=$(missing_apt)
+  if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      echo "bootstrap: installing system packages: $missing"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq
+      # shellcheck disable=SC2086
+      apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+      echo "bootstrap: these system packages are missing; install them as root with:" >&2
+      echo "  sudo apt-get install -y --no-install-recommends $missing" >&2
+      exit 1
+    fi
+  fi
+else
+  echo "bootstrap: not a Debian system; make sure the Qt/xcb libraries, a CJK font and espeak-ng are installed" >&2
+fi
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "bootstrap: $PYTHON must be Python 3.11 or newer (found: $("$PYTHON" --version 2>&1 || echo none))" >&2
+  exit 1
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "bootstrap: creating virtualenv $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+# Reinstall only when the project's metadata changed since the last successful install.
+stamp="$VENV/.kiosk-installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "bootstrap: installing the kiosk and its dependencies into $VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+  touch "$stamp"
+fi
