@@ -10,12 +10,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 
-def translatable(text: str) -> str:
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     """Marks a patient-facing sentence for translation without importing Qt.
 
-    The UI passes the same text to ``QCoreApplication.translate("errors", text)``;
-    ``scripts/update_translations.py`` collects these strings into the .ts files.
+    ``pyside6-lupdate`` collects these calls into the .ts files; the UI translates the same text
+    with ``QCoreApplication.translate(context, text)``. Domain code uses context "errors".
     """
+    return text
+
+
+def translatable(text: str) -> str:
+    """Shorthand kept for call sites that pass the text through; prefer QT_TRANSLATE_NOOP."""
     return text
 
 
@@ -23,8 +28,8 @@ class KioskError(Exception):
     """Base of every error the kiosk raises on purpose."""
 
     code: ClassVar[int] = 1000
-    patient_message: ClassVar[str] = translatable(
-        "Sorry, this kiosk cannot continue. Please go to the service counter."
+    patient_message: ClassVar[str] = QT_TRANSLATE_NOOP(
+        "errors", "Sorry, this kiosk cannot continue. Please go to the service counter."
     )
 
 
@@ -36,9 +41,10 @@ class ServiceUnavailableError(KioskError):
     """A session ended because the service it needed failed in a way the flow did not expect."""
 
     code = 1200
-    patient_message = translatable(
-        "Sorry, something went wrong and your session was ended. Nothing was charged "
-        "unless a receipt was printed. Please try again or go to the service counter."
+    patient_message = QT_TRANSLATE_NOOP(
+        "errors",
+        "Sorry, something went wrong and your session was ended. If you have paid, the payment "
+        "is recorded and will be settled or refunded. Please try again or go to the service counter.",
     )
 
 

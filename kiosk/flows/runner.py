@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class Presenter(Protocol):
     """What the runner needs from the UI (or from a test)."""
 
-    def show(self, view: View) -> None: ...
+    def show_view(self, view: View) -> None: ...
 
     def show_overlay(self, view: View | None) -> None: ...
 
@@ -85,7 +85,7 @@ class FlowRunner:
         match effect:
             case Show(view=view):
                 self.current_view = view
-                self._presenter.show(view)
+                self._presenter.show_view(view)
             case ShowOverlay(view=view):
                 self._presenter.show_overlay(view)
             case ApplyPreferences(locale=locale, elderly=elderly):
@@ -96,7 +96,7 @@ class FlowRunner:
             case CancelTimer(name=name):
                 self._cancel_timer(name)
             case RunJob(name=name, call=call):
-                self._executor.submit(call, *self._job_callbacks(name, session_id))
+                self._executor.run_in_background(call, *self._job_callbacks(name, session_id))
             case _:
                 log.error("no handler for effect %s", type(effect).__name__)
 

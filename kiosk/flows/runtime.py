@@ -24,7 +24,7 @@ class Clock(Protocol):
 
 
 class Executor(Protocol):
-    def submit(
+    def run_in_background(
         self,
         call: Callable[[], Any],
         on_success: Callable[[Any], None],

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from statemachine import State, StateMachine
@@ -49,10 +50,14 @@ from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView
 
 log = logging.getLogger(__name__)
 
-IDLE_TIMER = "idle"
-FINAL_TIMER = "idle_final"
-GOODBYE_TIMER = "goodbye"
-ERROR_TIMER = "error"
+
+class Timer(StrEnum):
+    """The session's own timers (dotted names, so ``match`` compares instead of capturing)."""
+
+    IDLE = "idle"
+    FINAL = "idle_final"
+    GOODBYE = "goodbye"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,9 @@ class Session:
 
 
 class SessionChart(StateMachine):
+    # A refused guard (no extensions left, a tile that went away) is normal here, not an error.
+    allow_event_without_transition = True
+
     home = State(initial=True)
     serving = State()
     warning = State()
@@ -90,10 +98,10 @@ class SessionChart(StateMachine):
     failed = State()
 
     choose = home.to(serving, cond="service_available")
-    activity = serving.to.itself(internal=True)
+    activity = serving.to.itself(internal=True)  # type: ignore[no-untyped-call]
     idle_warn = serving.to(warning)
     more_time = warning.to(serving, cond="extensions_left")
-    idle_expired = warning.to(home) | home.to.itself(internal=True)
+    idle_expired = warning.to(home) | home.to.itself(internal=True)  # type: ignore[no-untyped-call]
     flow_done = serving.to(goodbye) | warning.to(goodbye)
     flow_failed = serving.to(failed) | warning.to(failed)
     go_home = serving.to(home) | warning.to(home) | goodbye.to(home) | failed.to(home)
@@ -162,13 +170,13 @@ class SessionChart(StateMachine):
                 self.session.elderly = enabled
                 self._preferences_changed()
                 return "activity", {}
-            case TimerFired(name=IDLE_TIMER):
+            case TimerFired(name=Timer.IDLE):
                 return "idle_warn" if self.current_state_value == "serving" else "idle_expired", {}
-            case TimerFired(name=FINAL_TIMER):
+            case TimerFired(name=Timer.FINAL):
                 return "idle_expired", {}
-            case TimerFired(name=GOODBYE_TIMER):
+            case TimerFired(name=Timer.GOODBYE):
                 return "goodbye_over", {}
-            case TimerFired(name=ERROR_TIMER):
+            case TimerFired(name=Timer.ERROR):
                 return "error_over", {}
             case FlowEvent() | JobFinished() | TimerFired():
                 self._to_flow(event)
@@ -219,11 +227,11 @@ class SessionChart(StateMachine):
         deadline = self.clock.now() + self.settings.idle_warning_s
         left = self.settings.max_extensions - self.session.extensions_used
         self._emit(ShowOverlay(IdleWarningView(deadline=deadline, extensions_left=left)))
-        self._emit(StartTimer(FINAL_TIMER, self.settings.idle_warning_s))
+        self._emit(StartTimer(Timer.FINAL, self.settings.idle_warning_s))
 
     def on_more_time(self) -> None:
         self.session.extensions_used += 1
-        self._emit(CancelTimer(FINAL_TIMER))
+        self._emit(CancelTimer(Timer.FINAL))
         self._emit(ShowOverlay(None))
 
     def on_enter_serving(self, source: State) -> None:
@@ -247,7 +255,7 @@ class SessionChart(StateMachine):
         self._stop_idle()
         self._emit(ShowOverlay(None))
         self._emit(Show(GoodbyeView(deadline=self.clock.now() + self.settings.goodbye_s)))
-        self._emit(StartTimer(GOODBYE_TIMER, self.settings.goodbye_s))
+        self._emit(StartTimer(Timer.GOODBYE, self.settings.goodbye_s))
 
     def on_flow_failed(self, code: int, message: str) -> None:
         log.warning("session %s: service %s failed with code %s", self.session.id, self.session.service, code)
@@ -255,29 +263,29 @@ class SessionChart(StateMachine):
         self._emit(ShowOverlay(None))
         deadline = self.clock.now() + self.settings.error_screen_s
         self._emit(Show(ErrorView(code=code, message=message, deadline=deadline)))
-        self._emit(StartTimer(ERROR_TIMER, self.settings.error_screen_s))
+        self._emit(StartTimer(Timer.ERROR, self.settings.error_screen_s))
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def _restart_idle(self) -> None:
         warn_after = self.settings.idle_s - self.settings.idle_warning_s
-        self._emit(StartTimer(IDLE_TIMER, warn_after))
+        self._emit(StartTimer(Timer.IDLE, warn_after))
 
     def _stop_idle(self) -> None:
-        self._emit(CancelTimer(IDLE_TIMER))
-        self._emit(CancelTimer(FINAL_TIMER))
+        self._emit(CancelTimer(Timer.IDLE))
+        self._emit(CancelTimer(Timer.FINAL))
 
     def _preferences_changed(self) -> None:
         self._emit(ApplyPreferences(self.session.locale, self.session.elderly))
         if self.current_state_value == "home" and self._preferences_differ():
             # A patient who switched language and walked away: reset quietly after the timeout.
-            self._emit(StartTimer(IDLE_TIMER, self.settings.idle_s))
+            self._emit(StartTimer(Timer.IDLE, self.settings.idle_s))
 
     def _preferences_differ(self) -> bool:
         return (self.session.locale, self.session.elderly) != (self.settings.locale, self.settings.elderly)
 
     def _wipe_and_go_home(self) -> None:
-        for name in (IDLE_TIMER, FINAL_TIMER, GOODBYE_TIMER, ERROR_TIMER):
+        for name in (Timer.IDLE, Timer.FINAL, Timer.GOODBYE, Timer.ERROR):
             self._emit(CancelTimer(name))
         ended = self.session
         self.session = Session(id=ended.id + 1, locale=self.settings.locale, elderly=self.settings.elderly)

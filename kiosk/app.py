@@ -1,0 +1,165 @@
+"""Composition root: builds the kiosk's objects from the configuration and wires them together.
+
+Nothing happens at import time. ``build_kiosk`` builds the same graph for production, the demo,
+screenshots and tests; only the clock, the executor and the service flows differ. Workers start
+in ``start`` and stop in reverse order in ``stop``. GUI thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSocketNotifier, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import Config
+from kiosk.eventloop import BackgroundExecutor, EventBridge, QtClock
+from kiosk.flows.runner import FlowRunner
+from kiosk.flows.runtime import Clock, Executor
+from kiosk.flows.service import FlowRegistry
+from kiosk.flows.session import SessionChart, SessionSettings
+from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, View
+from kiosk.ui.i18n import Translations
+from kiosk.ui.main_window import InputGuard, MainWindow
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.goodbye import ErrorScreen, GoodbyeScreen
+from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.theme import ThemeManager
+
+log = logging.getLogger(__name__)
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def session_settings(config: Config) -> SessionSettings:
+    t = config.timeouts
+    return SessionSettings(
+        services=tuple(str(s) for s in config.kiosk.services),
+        locale=config.kiosk.locale,
+        elderly=config.ui.elderly_mode_default,
+        idle_s=t.idle_s,
+        idle_warning_s=t.idle_warning_s,
+        max_extensions=t.idle_max_extensions,
+        goodbye_s=t.goodbye_s,
+        error_screen_s=t.error_screen_s,
+    )
+
+
+@dataclass
+class Kiosk:
+    """The running kiosk: everything ``build_kiosk`` made, for start, stop and tests."""
+
+    config: Config
+    qapp: QApplication
+    bridge: EventBridge
+    executor: BackgroundExecutor | Executor
+    runner: FlowRunner
+    window: MainWindow
+    translations: Translations
+    themes: ThemeManager
+    guard: InputGuard
+
+    def start(self, *, fullscreen: bool, hide_cursor: bool) -> None:
+        self.qapp.installEventFilter(self.guard)
+        self.runner.start()
+        if fullscreen:
+            # Without a window manager showFullScreen keeps the size hint: set the geometry too.
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                self.window.setGeometry(screen.geometry())
+            self.window.showFullScreen()
+        else:
+            self.window.resize(1080, 1440)
+            self.window.show()
+        if hide_cursor:
+            self.qapp.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        log.info("kiosk %s started", self.config.kiosk.id)
+
+    def stop(self) -> None:
+        """Stops in reverse order of start; safe to call twice."""
+        self.runner.stop()
+        if isinstance(self.executor, BackgroundExecutor) and not self.executor.shutdown():
+            log.warning("background jobs still running at shutdown")
+        self.qapp.removeEventFilter(self.guard)
+        self.window.allow_close()
+        self.window.close()
+        self.translations.unload()
+        log.info("kiosk %s stopped", self.config.kiosk.id)
+
+
+def build_kiosk(
+    config: Config,
+    qapp: QApplication,
+    *,
+    resources: Path = RESOURCES,
+    flows: FlowRegistry | None = None,
+    clock: Clock | None = None,
+    executor: Executor | None = None,
+) -> Kiosk:
+    translations = Translations(qapp, resources)
+    translations.load_all()
+    themes = ThemeManager(qapp, resources)
+
+    bridge = EventBridge()
+    clock = clock if clock is not None else QtClock(bridge)
+    executor = executor if executor is not None else BackgroundExecutor(bridge)
+    post = bridge.post
+
+    # Service flows (registration, check-in, payment, reports) register here as they are built;
+    # a configured service without a flow gets no tile.
+    chart = SessionChart(session_settings(config), flows if flows is not None else {}, clock)
+    screens: dict[type[View], Screen] = {
+        HomeView: HomeScreen(post, config.kiosk.name),
+        GoodbyeView: GoodbyeScreen(post, clock.now),
+        ErrorView: ErrorScreen(post, clock.now),
+    }
+    window = MainWindow(screens, post, clock.now, translations, themes)
+    runner = FlowRunner(chart, clock, executor, window)
+    bridge.set_handler(runner.post)
+    guard = InputGuard(post, qapp)
+    return Kiosk(config, qapp, bridge, executor, runner, window, translations, themes, guard)
+
+
+class TerminationHandler:
+    """Turns SIGTERM/SIGINT into a clean shutdown on the GUI thread.
+
+    Python runs signal handlers only between bytecodes, which never happens while Qt's loop
+    waits in C++; a wakeup socket makes the loop notice the signal at once.
+    """
+
+    _SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self, qapp: QApplication, on_terminate: Callable[[], None]) -> None:
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._on_terminate = on_terminate
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        self._previous = {s: signal.signal(s, self._noted) for s in self._SIGNALS}
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, qapp)
+        self._notifier.activated.connect(self._woken)
+
+    @staticmethod
+    def _noted(signum: int, _frame: object) -> None:
+        log.info("signal %s received, shutting down", signum)
+
+    def _woken(self) -> None:
+        try:
+            self._reader.recv(64)
+        except BlockingIOError:
+            return
+        self._on_terminate()
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(self._previous_fd)
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._reader.close()
+        self._writer.close()

@@ -1,0 +1,229 @@
+"""The ``kiosk`` command. Qt is imported only by the subcommands that need it, so ``doctor``,
+``hash-pin`` and ``--version`` work on a kiosk whose display is broken.
+
+Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk import __version__
+from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import Kiosk
+
+log = logging.getLogger(__name__)
+
+PRODUCTION_CONFIG = Path("/etc/hospital-kiosk/config.yaml")
+DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Hospital outpatient self-service kiosk")
+    parser.add_argument("--version", action="version", version=f"hospital-kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the kiosk full-screen (production)")
+    run.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
+
+    demo = sub.add_parser("demo", help="run the kiosk with the demo configuration")
+    demo.add_argument("--config", type=Path, default=DEMO_CONFIG)
+    demo.add_argument("--windowed", action="store_true", help="a normal window with a cursor, for development")
+    demo.add_argument(
+        "--screenshots",
+        type=Path,
+        default=Path("demo-screenshots"),
+        help="where to save the screens when there is no display (default: %(default)s)",
+    )
+
+    doctor = sub.add_parser("doctor", help="check configuration and set-up; lists every problem")
+    doctor.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
+
+    shot = sub.add_parser("screenshot", help="render one screen offscreen to a PNG file")
+    shot.add_argument("--config", type=Path, default=DEMO_CONFIG)
+    shot.add_argument("--screen", required=True, help="home, idle_warning, goodbye or error")
+    shot.add_argument("--locale", choices=SUPPORTED_LOCALES, default="zh_CN")
+    shot.add_argument("--elderly", action="store_true", help="large text, high contrast")
+    shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT, e.g. 1920x1080 or 1080x1920")
+    shot.add_argument("--out", type=Path, required=True)
+
+    sub.add_parser("hash-pin", help="print the salted hash of an admin PIN for config.yaml")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command.replace("-", "_")
+    handler = globals()[f"_cmd_{command}"]
+    try:
+        return int(handler(args))
+    except ConfigError as exc:
+        print(f"kiosk: the configuration cannot be used ({len(exc.problems)} problem(s)):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _load(path: Path) -> Config:
+    return load_config(path)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if _headless():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        written = _render_all(config, args.screenshots)
+        print(
+            "kiosk demo: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so the kiosk was\n"
+            f"rendered offscreen instead: {len(written)} screenshots in {args.screenshots.resolve()}\n"
+            "Run it on a machine with a screen (or under 'xvfb-run') to use it."
+        )
+        return EXIT_OK
+    if args.windowed:
+        return _run_gui(config, fullscreen=False, hide_cursor=False)
+    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor)
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.app import RESOURCES  # noqa: PLC0415 - keeps Qt out of the other commands' start-up
+    from kiosk.doctor import Outcome, run_checks  # noqa: PLC0415
+
+    findings, config_ok = run_checks(args.config, RESOURCES)
+    for finding in findings:
+        print(finding)
+    failed = sum(f.outcome is Outcome.FAIL for f in findings)
+    print(f"{len(findings)} checks, {failed} failed")
+    if not config_ok:
+        return EXIT_CONFIG
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from kiosk.ui.screenshot import SCREENS  # noqa: PLC0415
+
+    if args.screen not in SCREENS:
+        print(f"kiosk: unknown screen {args.screen!r}; choose from {', '.join(SCREENS)}", file=sys.stderr)
+        return EXIT_CONFIG
+    size = _parse_size(args.size)
+    if size is None:
+        print(f"kiosk: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
+        return EXIT_CONFIG
+    config = _load(args.config)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _qapp, kiosk = _offscreen_kiosk(config)
+    try:
+        from kiosk.ui.screenshot import find_clipped, present, save_png  # noqa: PLC0415
+
+        present(kiosk, args.screen, args.locale, args.elderly, size)
+        save_png(kiosk, args.out)
+        clipped = find_clipped(kiosk.window)
+    finally:
+        kiosk.stop()
+    for item in clipped:
+        print(f"kiosk: warning: text does not fit: {item}", file=sys.stderr)
+    print(args.out)
+    return EXIT_FAILED if clipped else EXIT_OK
+
+
+def _cmd_hash_pin(_args: argparse.Namespace) -> int:
+    from kiosk.adminpin import hash_pin  # noqa: PLC0415
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("Admin PIN (4-12 digits): ")
+        if getpass.getpass("Again: ") != pin:
+            print("kiosk: the two PINs differ", file=sys.stderr)
+            return EXIT_FAILED
+    else:
+        pin = sys.stdin.readline().strip()
+    try:
+        print(hash_pin(pin))
+    except ValueError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _parse_size(text: str) -> tuple[int, int] | None:
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        return None
+    w, h = int(width), int(height)
+    return (w, h) if 320 <= w <= 7680 and 320 <= h <= 7680 else None
+
+
+def _headless() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform == "offscreen":
+        return True
+    if platform in ("eglfs", "linuxfb", "vnc"):
+        return False  # these draw without a display server
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _offscreen_kiosk(config: Config) -> tuple[QApplication, Kiosk]:
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from kiosk.app import build_kiosk  # noqa: PLC0415
+
+    existing = QApplication.instance()
+    qapp = existing if isinstance(existing, QApplication) else QApplication(["kiosk"])
+    return qapp, build_kiosk(config, qapp)
+
+
+def _render_all(config: Config, folder: Path) -> list[Path]:
+    from kiosk.ui.screenshot import SCREENS, SIZES, present, save_png  # noqa: PLC0415
+
+    _qapp, kiosk = _offscreen_kiosk(config)
+    written = []
+    try:
+        for size_name, size in SIZES.items():
+            for locale in SUPPORTED_LOCALES:
+                for elderly in (False, True):
+                    for screen in SCREENS:
+                        mode = "-elderly" if elderly else ""
+                        out = folder / f"{screen}-{locale}{mode}-{size_name}.png"
+                        present(kiosk, screen, locale, elderly, size)
+                        save_png(kiosk, out)
+                        written.append(out)
+    finally:
+        kiosk.stop()
+    return written
+
+
+def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool) -> int:
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    from kiosk.app import TerminationHandler, build_kiosk  # noqa: PLC0415
+    from kiosk.logs import setup_logging  # noqa: PLC0415
+
+    setup_logging(config.logging, config.kiosk.id)
+    qapp = QApplication(sys.argv[:1])
+    qapp.setApplicationName("hospital-kiosk")
+    kiosk = build_kiosk(config, qapp)
+    terminate = TerminationHandler(qapp, qapp.quit)
+    try:
+        kiosk.start(fullscreen=fullscreen, hide_cursor=hide_cursor)
+        return int(qapp.exec())
+    finally:
+        kiosk.stop()
+        terminate.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One screen class per view model."""

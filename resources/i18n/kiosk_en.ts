@@ -1,0 +1,26 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>IdleWarningOverlay</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/idle_overlay.py" line="76"/>
+        <source>To protect your privacy, this session ends in %n second(s).</source>
+        <translation>
+            <numerusform>To protect your privacy, this session ends in %n second.</numerusform>
+            <numerusform>To protect your privacy, this session ends in %n seconds.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>TimedScreenTexts</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/screens/goodbye.py" line="21"/>
+        <source>Returning to the home screen in %n second(s)</source>
+        <translation>
+            <numerusform>Returning to the home screen in %n second</numerusform>
+            <numerusform>Returning to the home screen in %n seconds</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,54 @@
+"""Shared fixtures. Qt must see the offscreen platform before it is first imported."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kiosk.config import Config, load_config
+from tests.support import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONFIG = ROOT / "config.yaml"
+
+
+@pytest.fixture
+def demo_config() -> Config:
+    return load_config(DEMO_CONFIG)
+
+
+@pytest.fixture
+def demo_yaml() -> dict[str, object]:
+    data = yaml.safe_load(DEMO_CONFIG.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Writes YAML text to a config file in a temporary folder and returns its path."""
+
+    def write(text: str, name: str = "config.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_timers(clock: FakeClock) -> Iterator[None]:
+    yield
+    clock.cancel_all()

@@ -1,0 +1,109 @@
+"""The kiosk command: version, screenshots of every screen, the headless demo, hash-pin."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from kiosk import __version__, cli
+from kiosk.adminpin import verify_pin
+from kiosk.ui.screenshot import SCREENS
+
+
+def _check_png(path: Path, size: tuple[int, int]) -> None:
+    image = QImage(str(path))
+    assert not image.isNull(), f"{path} is not a PNG"
+    assert (image.width(), image.height()) == size
+    # A real screen, not a blank canvas: many distinct colours (anti-aliased text).
+    sample = {image.pixel(x, y) for x in range(0, size[0], 7) for y in range(0, size[1], 7)}
+    assert len(sample) > 20, f"{path} looks blank"
+
+
+def test_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == f"hospital-kiosk {__version__}"
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screenshot_of_every_screen(qapp, tmp_path: Path, screen: str, locale: str) -> None:
+    out = tmp_path / f"{screen}-{locale}.png"
+    status = cli.main(["screenshot", "--screen", screen, "--locale", locale, "--out", str(out)])
+    assert status == 0
+    _check_png(out, (1920, 1080))
+
+
+def test_screenshot_portrait_elderly(qapp, tmp_path: Path) -> None:
+    out = tmp_path / "home.png"
+    args = ["screenshot", "--screen", "home", "--elderly", "--size", "1080x1920", "--out", str(out)]
+    assert cli.main(args) == 0
+    _check_png(out, (1080, 1920))
+
+
+def test_screenshot_rejects_bad_arguments(qapp, tmp_path: Path, capsys) -> None:
+    assert cli.main(["screenshot", "--screen", "nope", "--out", str(tmp_path / "x.png")]) == 2
+    assert "unknown screen 'nope'" in capsys.readouterr().err
+    assert cli.main(["screenshot", "--screen", "home", "--size", "huge", "--out", str(tmp_path / "x.png")]) == 2
+    assert "--size must be WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_screenshot_command_in_a_fresh_process(tmp_path: Path) -> None:
+    out = tmp_path / "goodbye.png"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}  # it must choose offscreen itself
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "screenshot", "--screen", "goodbye", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    _check_png(out, (1920, 1080))
+
+
+def test_demo_without_a_display_saves_every_screen(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    folder = tmp_path / "shots"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo", "--screenshots", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no display here" in result.stdout
+    assert str(folder.resolve()) in result.stdout
+    pngs = sorted(folder.glob("*.png"))
+    assert len(pngs) == len(SCREENS) * 2 * 2 * 2  # screens x locales x modes x orientations
+    _check_png(folder / "home-zh_CN-elderly-1080x1920.png", (1080, 1920))
+
+
+def test_hash_pin_from_stdin(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("246810\n"))
+    assert cli.main(["hash-pin"]) == 0
+    stored = capsys.readouterr().out.strip()
+    assert verify_pin("246810", stored)
+    assert not verify_pin("246811", stored)
+
+
+def test_hash_pin_refuses_a_short_pin(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
+    assert cli.main(["hash-pin"]) == 1
+    assert "4 to 12 digits" in capsys.readouterr().err
+
+
+def test_run_with_a_missing_config_file(tmp_path: Path, capsys) -> None:
+    assert cli.main(["run", "--config", str(tmp_path / "absent.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "absent.yaml: (file): file not found" in err

@@ -1,0 +1,276 @@
+"""The session chart and the FlowRunner, driven by a fake clock: no Qt, no waiting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from kiosk.flows.events import (
+    ElderlyModeChosen,
+    FlowEvent,
+    HomeRequested,
+    JobFinished,
+    LocaleChosen,
+    MoreTimeRequested,
+    ServiceChosen,
+    TimerFired,
+    UserActivity,
+)
+from kiosk.flows.runner import FlowRunner
+from kiosk.flows.session import SessionChart, SessionSettings
+from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView, View
+from tests.support import FakeClock, ManualExecutor, StepView, step_flows
+
+SETTINGS = SessionSettings(
+    services=("registration", "checkin", "payment", "reports"),
+    locale="zh_CN",
+    elderly=False,
+    idle_s=120,
+    idle_warning_s=30,
+    max_extensions=10,
+    goodbye_s=8,
+    error_screen_s=15,
+)
+
+
+@dataclass
+class RecordingPresenter:
+    views: list[View] = field(default_factory=list)
+    overlays: list[View | None] = field(default_factory=list)
+    preferences: list[tuple[str, bool]] = field(default_factory=list)
+
+    def show_view(self, view: View) -> None:
+        self.views.append(view)
+
+    def show_overlay(self, view: View | None) -> None:
+        self.overlays.append(view)
+
+    def apply_preferences(self, locale: str, elderly: bool) -> None:
+        self.preferences.append((locale, elderly))
+
+    @property
+    def view(self) -> View:
+        return self.views[-1]
+
+    @property
+    def overlay(self) -> View | None:
+        return self.overlays[-1] if self.overlays else None
+
+
+@dataclass
+class Harness:
+    runner: FlowRunner
+    presenter: RecordingPresenter
+    clock: FakeClock
+    executor: ManualExecutor
+
+    @property
+    def state(self) -> str:
+        return str(self.runner.chart.current_state_value)
+
+
+@pytest.fixture
+def kiosk(clock: FakeClock) -> Harness:
+    presenter = RecordingPresenter()
+    executor = ManualExecutor()
+    chart = SessionChart(SETTINGS, step_flows("payment", "reports"), clock)
+    runner = FlowRunner(chart, clock, executor, presenter)
+    runner.start()
+    return Harness(runner, presenter, clock, executor)
+
+
+def test_starts_at_home_with_only_implemented_services(kiosk: Harness) -> None:
+    assert kiosk.state == "home"
+    # registration and check-in are configured but have no flow: no tile that leads nowhere
+    assert kiosk.presenter.view == HomeView(("payment", "reports"))
+    assert kiosk.presenter.preferences == [("zh_CN", False)]
+
+
+def test_unavailable_service_is_ignored(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("registration"))
+    assert kiosk.state == "home"
+
+
+def test_configured_order_is_kept(clock: FakeClock) -> None:
+    settings = SessionSettings(**{**SETTINGS.__dict__, "services": ("reports", "payment")})
+    chart = SessionChart(settings, step_flows("payment", "reports", "checkin"), clock)
+    assert chart.available == ("reports", "payment")
+
+
+def test_choosing_a_service_shows_its_first_screen(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    assert kiosk.state == "serving"
+    assert kiosk.presenter.view == StepView("payment", 0)
+    kiosk.runner.post(FlowEvent("next"))
+    assert kiosk.presenter.view == StepView("payment", 1)
+
+
+def test_idle_warning_then_timeout_wipes_the_session(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    session = kiosk.runner.chart.session
+    session.data["patient"] = "someone"
+    kiosk.clock.advance(89)
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(1)  # 120 s idle minus the 30 s warning
+    assert kiosk.state == "warning"
+    warning = kiosk.presenter.overlay
+    assert isinstance(warning, IdleWarningView)
+    assert warning.deadline - kiosk.clock.now() == 30  # at least 20 s of warning
+    assert warning.extensions_left == 10
+    kiosk.clock.advance(30)
+    assert kiosk.state == "home"
+    assert kiosk.presenter.overlay is None
+    assert kiosk.presenter.view == HomeView(("payment", "reports"))
+    assert kiosk.runner.chart.session is not session
+    assert kiosk.runner.chart.session.data == {}
+
+
+def test_activity_postpones_the_warning(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.clock.advance(80)
+    kiosk.runner.post(UserActivity())
+    kiosk.clock.advance(80)
+    assert kiosk.state == "serving"
+    kiosk.runner.post(FlowEvent("next"))  # a tap inside a flow counts too
+    kiosk.clock.advance(89)
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "warning"
+
+
+def test_touch_outside_the_button_does_not_extend(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.clock.advance(90)
+    kiosk.runner.post(UserActivity())
+    assert kiosk.state == "warning"
+    kiosk.clock.advance(30)
+    assert kiosk.state == "home"
+
+
+def test_more_time_can_be_asked_ten_times_then_the_button_goes(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    for used in range(10):
+        kiosk.clock.advance(90)
+        warning = kiosk.presenter.overlay
+        assert isinstance(warning, IdleWarningView)
+        assert warning.extensions_left == 10 - used
+        kiosk.clock.advance(29)
+        kiosk.runner.post(MoreTimeRequested())
+        assert kiosk.state == "serving"
+        assert kiosk.presenter.overlay is None
+    kiosk.clock.advance(90)
+    warning = kiosk.presenter.overlay
+    assert isinstance(warning, IdleWarningView)
+    assert warning.extensions_left == 0
+    kiosk.runner.post(MoreTimeRequested())
+    assert kiosk.state == "warning"  # refused: no extensions left
+    kiosk.clock.advance(30)
+    assert kiosk.state == "home"
+
+
+def test_home_button_during_warning_ends_the_session(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.clock.advance(90)
+    kiosk.runner.post(HomeRequested())
+    assert kiosk.state == "home"
+    assert kiosk.clock.pending() == 0
+
+
+def test_finish_shows_goodbye_then_home(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("finish"))
+    assert kiosk.state == "goodbye"
+    assert kiosk.presenter.view == GoodbyeView(deadline=kiosk.clock.now() + 8)
+    kiosk.clock.advance(200)  # no idle warning on the goodbye screen
+    assert kiosk.state == "home"
+    assert IdleWarningView not in {type(o) for o in kiosk.presenter.overlays}
+
+
+def test_flow_failure_shows_the_error_with_its_code(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("break"))
+    assert kiosk.state == "failed"
+    view = kiosk.presenter.view
+    assert isinstance(view, ErrorView)
+    assert view.code == 2001
+    kiosk.clock.advance(15)
+    assert kiosk.state == "home"
+
+
+def test_a_bug_in_a_flow_ends_the_session_instead_of_freezing(kiosk: Harness, caplog) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("crash"))
+    assert kiosk.state == "failed"
+    view = kiosk.presenter.view
+    assert isinstance(view, ErrorView)
+    assert view.code == 1200
+    assert "flow error" in caplog.text
+    kiosk.runner.post(HomeRequested())
+    assert kiosk.state == "home"
+
+
+def test_job_results_reach_the_flow(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("lookup"))
+    flow = kiosk.runner.chart.session.flow
+    kiosk.executor.run_all()
+    assert flow is not None
+    assert flow.results == [42]  # type: ignore[attr-defined]
+
+
+def test_a_late_job_result_never_reaches_the_next_patient(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("lookup"))  # e.g. a slow HIS lookup
+    kiosk.runner.post(HomeRequested())  # the patient leaves
+    kiosk.runner.post(ServiceChosen("payment"))  # the next patient starts
+    kiosk.executor.run_all()  # the old result arrives now
+    flow = kiosk.runner.chart.session.flow
+    assert flow is not None
+    assert flow.results == []  # type: ignore[attr-defined]
+
+
+def test_stale_timer_events_are_dropped(kiosk: Harness) -> None:
+    kiosk.runner.post(ServiceChosen("payment"))
+    old = kiosk.runner.chart.session.id
+    kiosk.runner.post(HomeRequested())
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(TimerFired("idle", old))
+    kiosk.runner.post(JobFinished("lookup", old, result=1))
+    assert kiosk.state == "serving"
+
+
+def test_language_and_elderly_mode_are_per_session(kiosk: Harness) -> None:
+    kiosk.runner.post(LocaleChosen("en"))
+    kiosk.runner.post(ElderlyModeChosen(True))
+    assert kiosk.presenter.preferences[-1] == ("en", True)
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(FlowEvent("finish"))
+    kiosk.clock.advance(8)
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+
+
+def test_preferences_left_on_the_home_screen_reset_after_the_idle_time(kiosk: Harness) -> None:
+    kiosk.runner.post(LocaleChosen("en"))
+    kiosk.clock.advance(119)
+    assert kiosk.presenter.preferences[-1] == ("en", False)
+    kiosk.clock.advance(1)
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+    assert kiosk.state == "home"
+
+
+def test_reentrant_posts_are_queued_in_order(kiosk: Harness) -> None:
+    seen: list[str] = []
+    presenter = kiosk.presenter
+
+    class Reentrant(RecordingPresenter):
+        def show_view(self, view: View) -> None:
+            seen.append(type(view).__name__)
+            presenter.show_view(view)
+            if isinstance(view, StepView) and view.step == 0:
+                kiosk.runner.post(FlowEvent("next"))  # a screen reacting synchronously
+
+    kiosk.runner._presenter = Reentrant()
+    kiosk.runner.post(ServiceChosen("payment"))
+    assert seen == ["StepView", "StepView"]
+    assert presenter.view == StepView("payment", 1)
