@@ -216,7 +216,8 @@ def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool) -> int:
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("hospital-kiosk")
     kiosk = build_kiosk(config, qapp)
-    terminate = TerminationHandler(qapp, qapp.quit)
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and ours refuses.
+    terminate = TerminationHandler(qapp, lambda: qapp.exit(0))
     try:
         kiosk.start(fullscreen=fullscreen, hide_cursor=hide_cursor)
         return int(qapp.exec())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,31 @@ def test_run_with_a_missing_config_file(tmp_path: Path, capsys) -> None:
     assert cli.main(["run", "--config", str(tmp_path / "absent.yaml")]) == 2
     err = capsys.readouterr().err
     assert "absent.yaml: (file): file not found" in err
+
+
+def test_sigterm_stops_the_kiosk_cleanly(tmp_path: Path) -> None:
+    """systemd stops the kiosk with SIGTERM: it must exit 0 promptly despite refusing to close."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "run", "--config", str(Path(cli.DEMO_CONFIG))],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the window has painted: the event loop is running
+            if "first frame painted" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        rest = proc.stderr.read()
+        assert "signal 15 received" in rest
+        assert "stopped" in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()

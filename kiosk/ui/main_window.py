@@ -7,10 +7,11 @@ mode. It cannot be closed or left by keyboard shortcut. GUI thread only.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QInputEvent, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QInputEvent, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.flows.events import UserActivity
@@ -39,6 +40,7 @@ class MainWindow(QWidget):
         self._translations = translations
         self._themes = themes
         self._allow_close = False
+        self._painted = False
         self.stack = QStackedWidget(self)
         for screen in screens.values():
             self.stack.addWidget(screen)
@@ -82,6 +84,13 @@ class MainWindow(QWidget):
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Screen) else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Fleet monitoring and bench/startup.py read this line: start-up cost as users see it.
+            log.info("first frame painted first_paint_unix=%.6f", time.time())
 
     # -- no way out -----------------------------------------------------------------------------
 
