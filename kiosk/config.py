@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -46,7 +47,7 @@ class DeviceRole(StrEnum):
     REPORT_PRINTER = "report_printer"
     ID_CARD_READER = "id_card_reader"
     CARD_READER = "card_reader"
-    QR_SCANNER = "qr_scanner"
+    SCANNER = "scanner"
     CARD_TERMINAL = "card_terminal"
 
 
@@ -67,7 +68,7 @@ def _readable_file(value: Path | None) -> Path | None:
     return value
 
 
-SecretFile = Annotated[Path | None, Field(default=None)]
+SecretFile = Path | None  # checked for readability by _readable_file
 
 
 class LocalizedText(_Strict):
@@ -118,9 +119,9 @@ class UiSection(_Strict):
 
 class HisAuth(_Strict):
     kind: Literal["none", "bearer", "mtls"] = "none"
-    token_file: SecretFile
-    client_cert: SecretFile
-    client_key: SecretFile
+    token_file: SecretFile = None
+    client_cert: SecretFile = None
+    client_key: SecretFile = None
 
     _check_files = field_validator("token_file", "client_cert", "client_key")(_readable_file)
 
@@ -138,21 +139,66 @@ class HisSection(_Strict):
     base_url: AnyHttpUrl | None = None
     connect_timeout_s: float = Field(default=3.0, gt=0, le=30)
     read_timeout_s: float = Field(default=10.0, gt=0, le=120)
-    ca_bundle: SecretFile
+    ca_bundle: SecretFile = None
     auth: HisAuth = HisAuth()
+    # Upper bound of one gateway call including retries: the patient sees an error by then.
+    call_deadline_s: float = Field(default=20.0, gt=0, le=300)
+    # Extra attempts for idempotent requests only (reads, conditional creates, If-Match updates).
+    retries: int = Field(default=2, ge=0, le=5)
+    # First pause between attempts; doubles each time, with jitter.
+    retry_backoff_s: float = Field(default=0.3, ge=0, le=10)
+    # Plain http:// to a non-loopback HIS (a test server); production keeps TLS.
+    allow_plain_http: bool = False
+    # Time zone the HIS's dates are in (today's appointments, slots of a day).
+    timezone: str = "Asia/Shanghai"
+    # FHIR resource that represents a department: HealthcareService or Organization.
+    department_resource: Literal["HealthcareService", "Organization"] = "HealthcareService"
+    # Identifier systems (FHIR Identifier.system) the HIS uses; ask the hospital's integrator.
+    resident_id_system: str = Field(default="urn:hospital-kiosk:his:resident-id", min_length=1)
+    visit_card_system: str = Field(default="urn:hospital-kiosk:his:visit-card", min_length=1)
+    insurance_card_system: str = Field(default="urn:hospital-kiosk:his:insurance-card", min_length=1)
+    health_card_system: str = Field(default="urn:hospital-kiosk:his:health-card", min_length=1)
+    # Systems the kiosk writes: booking keys (If-None-Exist), payment references, and the ones
+    # the HIS answers with: receipt numbers on settlements, queue numbers on appointments.
+    booking_key_system: str = Field(default="urn:hospital-kiosk:booking", min_length=1)
+    payment_reference_system: str = Field(default="urn:hospital-kiosk:payment", min_length=1)
+    receipt_number_system: str = Field(default="urn:hospital-kiosk:his:receipt", min_length=1)
+    queue_number_system: str = Field(default="urn:hospital-kiosk:his:queue-number", min_length=1)
+    # Base URL of the kiosk's FHIR extensions (registration fee, slot capacity, payment link).
+    extension_base: str = Field(default="https://hospital-kiosk.org/fhir/StructureDefinition", min_length=1)
+    # Largest response body accepted (report PDFs are the big ones).
+    max_response_mb: float = Field(default=20.0, gt=0, le=200)
 
     _check_ca = field_validator("ca_bundle")(_readable_file)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _url_for_fhir(self) -> HisSection:
         if self.mode == "fhir" and self.base_url is None:
             raise ValueError("mode 'fhir' needs base_url")
+        if (
+            self.base_url is not None
+            and self.base_url.scheme == "http"
+            and self.base_url.host not in ("127.0.0.1", "localhost", "::1", "[::1]")
+            and not self.allow_plain_http
+        ):
+            raise ValueError("base_url must use https (TLS) unless allow_plain_http is set for a test server")
+        if self.call_deadline_s < self.connect_timeout_s + self.read_timeout_s:
+            raise ValueError("call_deadline_s must be at least connect_timeout_s + read_timeout_s")
         return self
 
 
 class PaymentProvider(_Strict):
     kind: Literal["sandbox", "scan_to_pay", "payment_code", "bank_card"]
-    credentials_file: SecretFile
+    credentials_file: SecretFile = None
     options: dict[str, Any] = Field(default_factory=dict)
 
     _check_credentials = field_validator("credentials_file")(_readable_file)
@@ -164,9 +210,11 @@ class PaymentsSection(_Strict):
 
 class DeviceConfig(_Strict):
     driver: str = Field(min_length=1)
-    # A pyserial-style URL: a path, hwgrep://, socket://, spy://, or sim://NAME for simulators.
-    url: str = Field(min_length=1)
-    options: dict[str, Any] = Field(default_factory=dict)
+    # Where the device is: a serial path, hwgrep://VID:PID, socket://host:port, spy://PATH,
+    # sim://NAME for the simulators, file:// or cups:// for report printers.
+    transport: str = Field(min_length=1)
+    # What this model can do (paper width, Chinese mode, native QR...): data, checked by the driver.
+    profile: dict[str, Any] = Field(default_factory=dict)
 
 
 _PIN_HASH = re.compile(r"^pbkdf2_sha256\$\d{5,7}\$[0-9a-f]{32}\$[0-9a-f]{64}$")

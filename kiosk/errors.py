@@ -19,11 +19,6 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
     return text
 
 
-def translatable(text: str) -> str:
-    """Shorthand kept for call sites that pass the text through; prefer QT_TRANSLATE_NOOP."""
-    return text
-
-
 class KioskError(Exception):
     """Base of every error the kiosk raises on purpose."""
 
@@ -46,6 +41,3 @@ class ServiceUnavailableError(KioskError):
         "Sorry, something went wrong and your session was ended. If you have paid, the payment "
         "is recorded and will be settled or refunded. Please try again or go to the service counter.",
     )
-
-
-ALL_ERRORS: tuple[type[KioskError], ...] = (KioskError, ConfigurationError, ServiceUnavailableError)

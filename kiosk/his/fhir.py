@@ -1,0 +1,806 @@
+"""The HIS gateway over FHIR R4 REST (JSON), on one ``requests.Session``.
+
+Thread model: the gateway's methods block and are called from worker threads (the app's bounded
+QThreadPool), possibly several at once. The shared Session is safe for that because it keeps no
+per-call state: cookies are refused (FHIR REST is stateless) and the connection pool is
+thread-safe.
+
+Transport rules: a (connect, read) timeout on every request and a deadline over each gateway call
+(``call_deadline_s``); retries with exponential backoff and jitter only for idempotent requests
+(reads, conditional creates with If-None-Exist, updates with If-Match, $meta-add); TLS
+verification always on, optional private CA, client certificate (mutual TLS) and bearer token;
+no redirects (a token is never sent elsewhere); ``next`` links are followed only on the HIS's
+own origin. Query strings carry identifiers, so URLs are never logged and requests' exceptions
+(whose text contains the URL) are never chained into our errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import http.cookiejar
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from kiosk import __version__
+from kiosk.config import HisSection
+from kiosk.domain import (
+    Appointment,
+    AppointmentStatus,
+    Bill,
+    Department,
+    Identifier,
+    IdentifierKind,
+    NewPatient,
+    Patient,
+    Report,
+    ReportStatus,
+    Settlement,
+    Slot,
+    is_valid_resident_id,
+)
+from kiosk.errors import ConfigurationError
+from kiosk.his.errors import (
+    HisAmbiguous,
+    HisAuthError,
+    HisBadResponse,
+    HisConflict,
+    HisError,
+    HisNotFound,
+    HisRejected,
+    HisTimeout,
+    HisUnavailable,
+)
+from kiosk.his.mapping import (
+    EXT_PAYMENT,
+    KIOSK_TAG_SYSTEM,
+    ORG_TYPE_SYSTEM,
+    TAG_PRINTED,
+    FhirProfile,
+    Json,
+    ScheduleInfo,
+    appointment_resource,
+    bad,
+    check_type,
+    dump,
+    extension,
+    obj,
+    opt_list,
+    outcome_message,
+    parse_appointment,
+    parse_bundle,
+    parse_department,
+    parse_invoice,
+    parse_json,
+    parse_patient,
+    parse_payment,
+    parse_report,
+    parse_schedule,
+    parse_slot,
+    patient_resource,
+    payment_resource,
+    pdf_attachments,
+    reference_id,
+    version_of,
+)
+
+log = logging.getLogger(__name__)
+
+FHIR_JSON = "application/fhir+json"
+_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_MAX_PAGES = 20  # a search needing more pages than this is not a kiosk-sized answer
+_MAX_STATUS_ATTEMPTS = 3  # read-modify-write loops on 412 before giving up with Conflict
+
+
+class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+class FhirHisGateway:
+    """:class:`kiosk.his.gateway.HisGateway` over FHIR R4; call from worker threads only."""
+
+    def __init__(
+        self,
+        settings: HisSection,
+        base_url: str | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        url = base_url or (str(settings.base_url) if settings.base_url is not None else "")
+        if not url:
+            raise ConfigurationError("the HIS base URL is not configured")
+        self._base = url.rstrip("/")
+        parts = urlsplit(self._base)
+        self._origin = (parts.scheme, parts.netloc)
+        self._settings = settings
+        self._profile = FhirProfile.from_settings(settings)
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._timeout = (settings.connect_timeout_s, settings.read_timeout_s)
+        self._limit = int(settings.max_response_mb * 1024 * 1024)
+        self._verify: bool | str = str(settings.ca_bundle) if settings.ca_bundle is not None else True
+        self._session = self._make_session(settings)
+
+    @staticmethod
+    def _make_session(settings: HisSection) -> requests.Session:
+        session = requests.Session()
+        try:
+            # Proxies and CA bundles come from config, never from the service's environment,
+            # so what `kiosk doctor` checks is what runs.
+            session.trust_env = False
+            session.cookies.set_policy(_RefuseCookies())
+            session.headers.update({"Accept": FHIR_JSON, "User-Agent": f"hospital-kiosk/{__version__}"})
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            auth = settings.auth
+            if auth.kind == "mtls" and auth.client_cert is not None and auth.client_key is not None:
+                session.cert = (str(auth.client_cert), str(auth.client_key))
+            if auth.kind == "bearer" and auth.token_file is not None:
+                token = auth.token_file.read_text(encoding="utf-8").strip()
+                if not token or any(ch.isspace() for ch in token):
+                    raise ConfigurationError("the HIS token file is empty or holds more than one token")
+                session.headers["Authorization"] = f"Bearer {token}"
+        except (OSError, ConfigurationError) as exc:
+            session.close()
+            if isinstance(exc, ConfigurationError):
+                raise
+            raise ConfigurationError("the HIS token file cannot be read") from None
+        return session
+
+    def close(self) -> None:
+        self._session.close()
+
+    # ---- transport ------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self._base}/{path.lstrip('/')}"
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        op: str,
+        idempotent: bool,
+        params: Sequence[tuple[str, str]] | None = None,
+        body: Json | None = None,
+        headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+    ) -> _Reply:
+        """One HTTP exchange with timeouts and, for idempotent requests, retries.
+
+        ``op`` names the request in logs ("search Patient") instead of its URL. Returns any
+        HTTP reply except retryable failures; raises HisUnavailable/HisTimeout/HisBadResponse.
+        """
+        if deadline is None:
+            deadline = self._monotonic() + self._settings.call_deadline_s
+        data = dump(body) if body is not None else None
+        send_headers = dict(headers or {})
+        if data is not None:
+            send_headers["Content-Type"] = f"{FHIR_JSON}; charset=utf-8"
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline - self._monotonic()
+            if remaining <= 0:
+                raise HisTimeout(f"HIS {op}: no answer within the call deadline")
+            timeout = (min(self._timeout[0], remaining), min(self._timeout[1], remaining))
+            started = self._monotonic()
+            error: HisError
+            retry_after = 0.0
+            try:
+                reply = self._exchange(
+                    method, path=path, params=params, data=data, headers=send_headers, timeout=timeout
+                )
+            except requests.exceptions.SSLError:
+                raise HisUnavailable(f"HIS {op}: TLS handshake failed (certificate or CA)") from None
+            except requests.exceptions.ConnectTimeout:
+                error = HisTimeout(f"HIS {op}: connect timeout")
+                retryable = True  # nothing was sent, so even a non-idempotent call may be repeated
+            except requests.exceptions.Timeout:
+                error = HisTimeout(f"HIS {op}: read timeout")
+                retryable = idempotent
+            except (
+                requests.exceptions.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ) as exc:
+                error = HisUnavailable(f"HIS {op}: connection failed ({type(exc).__name__})")
+                retryable = idempotent
+            except requests.exceptions.RequestException as exc:
+                raise HisUnavailable(f"HIS {op}: request failed ({type(exc).__name__})") from None
+            else:
+                log.debug(
+                    "HIS %s %s -> %d in %.1f ms (attempt %d)",
+                    method,
+                    op,
+                    reply.status,
+                    (self._monotonic() - started) * 1000,
+                    attempt,
+                )
+                if reply.status not in _RETRY_STATUSES:
+                    return reply
+                error = HisUnavailable(f"HIS {op}: HTTP {reply.status}")
+                retryable = idempotent
+                retry_after = _retry_after(reply.headers.get("Retry-After"))
+            if not retryable or attempt > self._settings.retries:
+                log.warning("HIS %s %s failed after %d attempt(s): %s", method, op, attempt, error)
+                raise error
+            pause = max(retry_after, self._settings.retry_backoff_s * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not crypto
+            if self._monotonic() + pause >= deadline:
+                log.warning("HIS %s %s failed, no time left to retry: %s", method, op, error)
+                raise error
+            log.warning("HIS %s %s failed (%s); retry %d in %.2f s", method, op, error, attempt, pause)
+            self._sleep(pause)
+
+    def _exchange(
+        self,
+        method: str,
+        *,
+        path: str,
+        params: Sequence[tuple[str, str]] | None,
+        data: bytes | None,
+        headers: Mapping[str, str],
+        timeout: tuple[float, float],
+    ) -> _Reply:
+        response = self._session.request(
+            method,
+            self._url(path),
+            params=list(params) if params else None,
+            data=data,
+            headers=dict(headers),
+            timeout=timeout,
+            verify=self._verify,
+            allow_redirects=False,
+            stream=True,
+        )
+        try:
+            declared = response.headers.get("Content-Length")
+            if declared is not None and declared.isdigit() and int(declared) > self._limit:
+                raise HisBadResponse("HIS response is larger than max_response_mb")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(chunk_size=65536):
+                size += len(chunk)
+                if size > self._limit:
+                    raise HisBadResponse("HIS response is larger than max_response_mb")
+                chunks.append(chunk)
+            return _Reply(response.status_code, dict(response.headers), b"".join(chunks))
+        finally:
+            response.close()
+
+    def _check(self, reply: _Reply, op: str, not_found: str = "") -> None:
+        """Raises the typed error for a non-2xx reply."""
+        status = reply.status
+        if 200 <= status < 300:
+            return
+        message = ""
+        if "json" in reply.content_type:
+            try:
+                message = outcome_message(parse_json(reply.body, op))
+            except HisBadResponse:
+                message = ""
+        detail = f"HIS {op}: HTTP {status}" + (f": {message}" if message else "")
+        if status in (404, 410):
+            raise HisNotFound(not_found or detail)
+        if status in (409, 412):
+            raise HisConflict(detail)
+        if status in (401, 403):
+            raise HisAuthError(f"HIS {op}: HTTP {status} (credentials refused)")
+        if status in (400, 405, 406, 415, 422, 428):
+            raise HisRejected(detail, reason=message)
+        if status == 429 or status >= 500:
+            raise HisUnavailable(detail)
+        raise HisBadResponse(f"HIS {op}: unexpected HTTP {status}")
+
+    def _json(self, reply: _Reply, op: str) -> Any:
+        if "json" not in reply.content_type:
+            raise HisBadResponse(f"HIS {op}: expected FHIR JSON, got {reply.content_type or 'no content type'}")
+        return parse_json(reply.body, op)
+
+    def _get_json(
+        self,
+        path: str,
+        op: str,
+        params: Sequence[tuple[str, str]] | None = None,
+        not_found: str = "",
+        deadline: float | None = None,
+    ) -> Any:
+        reply = self._request("GET", path, op=op, idempotent=True, params=params, deadline=deadline)
+        self._check(reply, op, not_found)
+        return self._json(reply, op)
+
+    def _read(self, rtype: str, rid: str, deadline: float | None = None) -> tuple[Json, str | None]:
+        """A resource and its version (from ETag or meta.versionId)."""
+        op = f"read {rtype}"
+        reply = self._request("GET", f"{rtype}/{rid}", op=op, idempotent=True, deadline=deadline)
+        self._check(reply, op, f"{rtype} not found in the HIS")
+        data = check_type(self._json(reply, op), rtype, rtype)
+        return data, _etag_version(reply.headers.get("ETag")) or version_of(data, rtype)
+
+    def _search(
+        self,
+        rtype: str,
+        params: list[tuple[str, str]],
+        includable: frozenset[str] = frozenset(),
+        deadline: float | None = None,
+    ) -> tuple[list[Json], list[Json]]:
+        """All pages of a search: (matches, included resources)."""
+        op = f"search {rtype}"
+        deadline = deadline or self._monotonic() + self._settings.call_deadline_s
+        page = parse_bundle(self._get_json(rtype, op, params, deadline=deadline), rtype, includable)
+        matches, included = list(page.matches), list(page.included)
+        pages = 1
+        while page.next_url is not None:
+            next_url = urljoin(self._base + "/", page.next_url)
+            parts = urlsplit(next_url)
+            if (parts.scheme, parts.netloc) != self._origin:
+                raise bad("Bundle.link(next)", "points outside the HIS")
+            pages += 1
+            if pages > _MAX_PAGES:
+                raise bad("Bundle.link(next)", f"more than {_MAX_PAGES} pages")
+            page = parse_bundle(self._get_json(next_url, op, deadline=deadline), rtype, includable)
+            matches.extend(page.matches)
+            included.extend(page.included)
+        return matches, included
+
+    def _create(
+        self, rtype: str, resource: Json, condition: list[tuple[str, str]], op: str, deadline: float
+    ) -> tuple[Json, bool]:
+        """Conditional create (If-None-Exist): (the resource, True if it was created now)."""
+        query = "&".join(f"{name}={_escape_query(value)}" for name, value in condition)
+        reply = self._request(
+            "POST",
+            rtype,
+            op=op,
+            idempotent=True,
+            body=resource,
+            deadline=deadline,
+            headers={"If-None-Exist": query, "Prefer": "return=representation"},
+        )
+        if reply.status == 412:
+            raise HisAmbiguous(f"HIS {op}: the If-None-Exist condition matches several resources")
+        self._check(reply, op)
+        if reply.body.strip():
+            data = check_type(self._json(reply, op), rtype, rtype)
+        else:  # a server that ignores Prefer: fetch what the Location header names
+            location = reply.headers.get("Location", "")
+            rid = _id_from_location(location, rtype)
+            if rid is None:
+                raise HisBadResponse(f"HIS {op}: created without a body or a usable Location")
+            data, _ = self._read(rtype, rid, deadline)
+        return data, reply.status == 201
+
+    def _put(self, rtype: str, resource: Json, version: str | None, op: str, deadline: float) -> _Reply:
+        headers = {"If-Match": f'W/"{version}"'} if version else {}
+        return self._request(
+            "PUT",
+            f"{rtype}/{resource['id']}",
+            op=op,
+            idempotent=True,
+            body=resource,
+            headers=headers,
+            deadline=deadline,
+        )
+
+    def _deadline(self) -> float:
+        return self._monotonic() + self._settings.call_deadline_s
+
+    # ---- gateway calls --------------------------------------------------------------------
+
+    def ping(self) -> str:
+        """Checks that the HIS answers as a FHIR R4 server; returns its software name."""
+        data = obj(self._get_json("metadata", "read metadata"), "CapabilityStatement")
+        if data.get("resourceType") != "CapabilityStatement":
+            raise bad("metadata", "not a CapabilityStatement")
+        version = data.get("fhirVersion")
+        if not isinstance(version, str) or not version.startswith("4.0"):
+            raise HisRejected("the HIS is not a FHIR R4 (4.0.x) server", reason="FHIR version mismatch")
+        software = data.get("software")
+        name = software.get("name") if isinstance(software, dict) else None
+        return name if isinstance(name, str) else "unknown FHIR server"
+
+    def find_patient(self, identifier: Identifier) -> Patient:
+        system = self._profile.systems[identifier.kind]
+        matches, _ = self._search("Patient", [("identifier", f"{system}|{identifier.value}")])
+        active = [m for m in matches if m.get("active") is not False]
+        if len(active) > 1:
+            raise HisAmbiguous(f"{len(active)} patients match one {identifier.kind.value} identifier")
+        if not active:
+            if matches:
+                raise HisRejected("the only matching patient record is inactive", reason="record inactive")
+            raise HisNotFound(f"no patient with this {identifier.kind.value} identifier")
+        return parse_patient(active[0], self._profile)
+
+    def create_patient(self, card: NewPatient) -> Patient:
+        if not is_valid_resident_id(card.resident_id):
+            raise HisRejected("the resident ID number is invalid", reason="invalid resident ID number")
+        if not card.name.strip():
+            raise HisRejected("a patient needs a name", reason="missing name")
+        system = self._profile.systems[IdentifierKind.RESIDENT_ID]
+        resource = patient_resource(card, self._profile)
+        data, created = self._create(
+            "Patient",
+            resource,
+            [("identifier", f"{system}|{card.resident_id}")],
+            "create Patient",
+            self._deadline(),
+        )
+        log.info("HIS patient record %s %s", "created" if created else "already existed:", data["id"])
+        return parse_patient(data, self._profile)
+
+    def departments(self) -> list[Department]:
+        rtype = self._profile.department_resource
+        params = [("active", "true"), ("_count", "200")]
+        if rtype == "Organization":
+            params.append(("type", f"{ORG_TYPE_SYSTEM}|dept"))
+        matches, _ = self._search(rtype, params)
+        return [parse_department(m, self._profile) for m in matches]
+
+    def slots(self, department_id: str, day: date) -> list[Slot]:
+        deadline = self._deadline()
+        rtype = self._profile.department_resource
+        schedules, included = self._search(
+            "Schedule",
+            [
+                ("actor", f"{rtype}/{department_id}"),
+                ("active", "true"),
+                ("_include", "Schedule:actor"),
+                ("_count", "200"),
+            ],
+            includable=frozenset({"Practitioner", rtype}),
+            deadline=deadline,
+        )
+        if not schedules:
+            return []
+        by_ref = {f"{r['resourceType']}/{r['id']}": r for r in included}
+        infos: dict[str, ScheduleInfo] = {}
+        for schedule in schedules:
+            info = parse_schedule(schedule, self._profile, by_ref)
+            infos[info.id] = info
+        start = datetime.combine(day, dtime(0), self._profile.zone)
+        end = start + timedelta(days=1)
+        found, _ = self._search(
+            "Slot",
+            [
+                ("schedule", ",".join(f"Schedule/{sid}" for sid in infos)),
+                ("status", "free"),
+                ("start", f"ge{start.isoformat()}"),
+                ("start", f"lt{end.isoformat()}"),
+                ("_sort", "start"),
+                ("_count", "500"),
+            ],
+            deadline=deadline,
+        )
+        slots = [parse_slot(s, self._profile, infos) for s in found]
+        return sorted(
+            (s for s in slots if s.remaining > 0 and s.start.date() == day),
+            key=lambda s: (s.start, s.doctor.name if s.doctor else ""),
+        )
+
+    def book(self, patient_id: str, slot: Slot, booking_key: str) -> Appointment:
+        if not booking_key:
+            raise HisRejected("a booking needs a booking key", reason="missing booking key")
+        resource = appointment_resource(patient_id, slot, booking_key, self._profile, self._now())
+        data, created = self._create(
+            "Appointment",
+            resource,
+            [("identifier", f"{self._profile.booking_key_system}|{booking_key}")],
+            "book Appointment",
+            self._deadline(),
+        )
+        appointment = parse_appointment(data, self._profile)
+        if appointment.patient_id != patient_id or appointment.slot_id not in (None, slot.id):
+            # The key was already used for another booking: a bug in the caller, never a silent success.
+            raise HisRejected("the booking key belongs to another booking", reason="booking key reused")
+        log.info("HIS appointment %s %s", appointment.id, "booked" if created else "was already booked")
+        return appointment
+
+    def cancel_booking(self, appointment: Appointment) -> Appointment:
+        return self._set_appointment_status(
+            appointment,
+            "cancelled",
+            AppointmentStatus.CANCELLED,
+            frozenset({AppointmentStatus.BOOKED, AppointmentStatus.PENDING}),
+        )
+
+    def check_in(self, appointment: Appointment) -> Appointment:
+        return self._set_appointment_status(
+            appointment, "arrived", AppointmentStatus.ARRIVED, frozenset({AppointmentStatus.BOOKED})
+        )
+
+    def _set_appointment_status(
+        self, appointment: Appointment, code: str, target: AppointmentStatus, allowed: frozenset[AppointmentStatus]
+    ) -> Appointment:
+        """Read-modify-write with If-Match; a 412 re-reads, so a repeated call is harmless."""
+        deadline = self._deadline()
+        op = f"update Appointment ({code})"
+        for _ in range(_MAX_STATUS_ATTEMPTS):
+            data, version = self._read("Appointment", appointment.id, deadline)
+            current = parse_appointment(data, self._profile)
+            if current.status is target:
+                return current
+            if current.status not in allowed:
+                raise HisRejected(
+                    f"appointment is {current.status.value}, cannot become {target.value}",
+                    reason=f"appointment already {current.status.value}",
+                )
+            updated = {**data, "status": code}
+            if code == "cancelled":
+                updated["cancelationReason"] = {"text": "cancelled by the patient at a self-service kiosk"}
+            reply = self._put("Appointment", updated, version, op, deadline)
+            if reply.status == 412:
+                continue  # changed meanwhile (or our own earlier attempt landed): look again
+            self._check(reply, op, "appointment not found in the HIS")
+            return parse_appointment(check_type(self._json(reply, op), "Appointment", "Appointment"), self._profile)
+        raise HisConflict(f"HIS {op}: the appointment keeps changing")
+
+    def appointments_on(self, patient_id: str, day: date) -> list[Appointment]:
+        start = datetime.combine(day, dtime(0), self._profile.zone)
+        matches, _ = self._search(
+            "Appointment",
+            [
+                ("patient", f"Patient/{patient_id}"),
+                ("date", f"ge{start.isoformat()}"),
+                ("date", f"lt{(start + timedelta(days=1)).isoformat()}"),
+                ("status", "booked,arrived,checked-in"),
+                ("_sort", "date"),
+                ("_count", "100"),
+            ],
+        )
+        found = [parse_appointment(m, self._profile) for m in matches]
+        return sorted(
+            (
+                a
+                for a in found
+                if a.patient_id == patient_id and a.status in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
+            ),
+            key=lambda a: a.start,
+        )
+
+    def unpaid_bills(self, patient_id: str) -> list[Bill]:
+        matches, _ = self._search(
+            "Invoice", [("subject", f"Patient/{patient_id}"), ("status", "issued"), ("_count", "100")]
+        )
+        bills = []
+        for match in matches:
+            if match.get("status") != "issued":
+                raise bad("Invoice.status", "search for issued invoices returned another status")
+            bill = parse_invoice(match, self._profile)
+            if bill.patient_id != patient_id:
+                raise bad("Invoice.subject", "search returned another patient's invoice")
+            bills.append(bill)
+        return sorted(bills, key=lambda b: (b.visit_date or date.min, b.id))
+
+    def find_settlement(self, payment_reference: str) -> Settlement | None:
+        payment = self._find_payment(payment_reference, self._deadline())
+        return parse_payment(payment, self._profile) if payment is not None else None
+
+    def _find_payment(self, payment_reference: str, deadline: float) -> Json | None:
+        matches, _ = self._search(
+            "PaymentReconciliation",
+            [("identifier", f"{self._profile.payment_reference_system}|{payment_reference}")],
+            deadline=deadline,
+        )
+        if len(matches) > 1:
+            raise HisAmbiguous("several HIS payments carry one payment reference")
+        return matches[0] if matches else None
+
+    def settle(self, patient_id: str, bills: Sequence[Bill], payment_reference: str, amount_fen: int) -> Settlement:
+        bills = list(bills)
+        if not bills or not payment_reference:
+            raise HisRejected("nothing to settle", reason="no bills or no payment reference")
+        if len({b.id for b in bills}) != len(bills):
+            raise HisRejected("a bill is listed twice", reason="duplicate bill")
+        if sum(b.total_fen for b in bills) != amount_fen:
+            raise HisRejected("the amount paid differs from the bills' total", reason="amount mismatch")
+        deadline = self._deadline()
+        payment = self._find_payment(payment_reference, deadline)
+        if payment is None:
+            for bill in bills:
+                self._check_unpaid(bill, patient_id, deadline)
+            resource = payment_resource(bills, payment_reference, amount_fen, self._profile, self._now())
+            payment, _ = self._create(
+                "PaymentReconciliation",
+                resource,
+                [("identifier", f"{self._profile.payment_reference_system}|{payment_reference}")],
+                "create PaymentReconciliation",
+                deadline,
+            )
+        settlement = parse_payment(payment, self._profile)
+        if sorted(settlement.bill_ids) != sorted(b.id for b in bills) or settlement.amount_fen != amount_fen:
+            raise HisRejected("this payment reference was recorded for other bills", reason="payment reference reused")
+        for bill in bills:
+            self._mark_invoice_paid(bill.id, settlement.id, deadline)
+        log.info("HIS settlement %s recorded for %d bill(s)", settlement.id, len(bills))
+        return settlement
+
+    def _check_unpaid(self, bill: Bill, patient_id: str, deadline: float) -> None:
+        data, _ = self._read("Invoice", bill.id, deadline)
+        current = parse_invoice(data, self._profile)
+        status = data.get("status")
+        if current.patient_id != patient_id:
+            raise HisRejected("a bill belongs to another patient", reason="bill of another patient")
+        if status == "balanced":
+            raise HisRejected("a bill was already paid", reason="bill already paid")
+        if status != "issued":
+            raise HisRejected(f"a bill is {status}, not payable", reason=f"bill {status}")
+        if current.total_fen != bill.total_fen:
+            raise HisConflict("a bill changed since it was shown")
+
+    def _mark_invoice_paid(self, invoice_id: str, payment_id: str, deadline: float) -> None:
+        op = "update Invoice (balanced)"
+        link_url = self._profile.ext(EXT_PAYMENT)
+        for _ in range(_MAX_STATUS_ATTEMPTS):
+            data, version = self._read("Invoice", invoice_id, deadline)
+            link = extension(data, link_url, "Invoice")
+            linked = (
+                reference_id(link.get("valueReference"), "PaymentReconciliation", "Invoice.extension(payment)")
+                if link is not None and link.get("valueReference") is not None
+                else None
+            )
+            if data.get("status") == "balanced":
+                if linked not in (None, payment_id):
+                    raise HisRejected("a bill was already paid by another payment", reason="bill already paid")
+                return  # our earlier attempt, or the HIS settled it itself on receiving the payment
+            if data.get("status") != "issued":
+                raise HisRejected(f"a bill is {data.get('status')}, not payable", reason="bill not payable")
+            others = [
+                e for e in opt_list(data, "extension", "Invoice") if obj(e, "Invoice.extension").get("url") != link_url
+            ]
+            updated = {
+                **data,
+                "status": "balanced",
+                "extension": [
+                    *others,
+                    {"url": link_url, "valueReference": {"reference": f"PaymentReconciliation/{payment_id}"}},
+                ],
+            }
+            reply = self._put("Invoice", updated, version, op, deadline)
+            if reply.status == 412:
+                continue
+            self._check(reply, op, "bill not found in the HIS")
+            return
+        raise HisConflict(f"HIS {op}: the bill keeps changing")
+
+    def reports(self, patient_id: str) -> list[Report]:
+        matches, _ = self._search(
+            "DiagnosticReport", [("subject", f"Patient/{patient_id}"), ("_sort", "-issued"), ("_count", "100")]
+        )
+        reports = [parse_report(m, self._profile) for m in matches]
+        visible = [r for r in reports if r.patient_id == patient_id and r.status is not ReportStatus.CANCELLED]
+        return sorted(
+            visible, key=lambda r: r.ready_at or datetime.min.replace(tzinfo=self._profile.zone), reverse=True
+        )
+
+    def report_pdf(self, report: Report) -> bytes:
+        deadline = self._deadline()
+        data, _ = self._read("DiagnosticReport", report.id, deadline)
+        forms = pdf_attachments(data)
+        if not forms:
+            raise HisNotFound("the report has no PDF attachment")
+        form = forms[0]
+        where = "DiagnosticReport.presentedForm"
+        if isinstance(form.get("data"), str):
+            pdf = _b64(form["data"], f"{where}.data")
+        elif isinstance(form.get("url"), str):
+            pdf = self._fetch_attachment(form["url"], deadline)
+        else:
+            raise bad(where, "PDF attachment without data or url")
+        if not pdf.startswith(b"%PDF-"):
+            raise bad(where, "attachment is not a PDF")
+        expected_hash = form.get("hash")
+        if isinstance(expected_hash, str):
+            digest = base64.b64encode(hashlib.sha1(pdf).digest()).decode("ascii")  # noqa: S324 - FHIR Attachment.hash is SHA-1
+            if digest != expected_hash:
+                raise bad(f"{where}.hash", "PDF does not match its hash")
+        return pdf
+
+    def _fetch_attachment(self, url: str, deadline: float) -> bytes:
+        absolute = urljoin(self._base + "/", url)
+        parts = urlsplit(absolute)
+        if (parts.scheme, parts.netloc) != self._origin:
+            raise bad("DiagnosticReport.presentedForm.url", "points outside the HIS")
+        op = "read Binary"
+        reply = self._request(
+            "GET",
+            absolute,
+            op=op,
+            idempotent=True,
+            deadline=deadline,
+            headers={"Accept": f"application/pdf, {FHIR_JSON};q=0.5"},
+        )
+        self._check(reply, op, "report PDF not found in the HIS")
+        if reply.content_type == "application/pdf":
+            return reply.body
+        binary = check_type(self._json(reply, op), "Binary", "Binary")
+        content_type = str(binary.get("contentType", "")).split(";")[0].strip().lower()
+        if content_type != "application/pdf" or not isinstance(binary.get("data"), str):
+            raise bad("Binary", "not a PDF")
+        return _b64(binary["data"], "Binary.data")
+
+    def mark_printed(self, report: Report) -> Report:
+        op = "DiagnosticReport $meta-add"
+        params: Json = {
+            "resourceType": "Parameters",
+            "parameter": [
+                {
+                    "name": "meta",
+                    "valueMeta": {
+                        "tag": [{"system": KIOSK_TAG_SYSTEM, "code": TAG_PRINTED, "display": "printed at a kiosk"}]
+                    },
+                }
+            ],
+        }
+        reply = self._request("POST", f"DiagnosticReport/{report.id}/$meta-add", op=op, idempotent=True, body=params)
+        self._check(reply, op, "report not found in the HIS")
+        result = obj(self._json(reply, op), "Parameters")
+        if result.get("resourceType") != "Parameters":
+            raise bad("Parameters", "expected Parameters")
+        return dataclasses.replace(report, printed=True)
+
+    def _now(self) -> datetime:
+        return datetime.now(self._profile.zone).replace(microsecond=0)
+
+
+def _b64(text: str, where: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise bad(where, "not base64") from None
+
+
+def _etag_version(etag: str | None) -> str | None:
+    if not etag:
+        return None
+    value = etag.strip().removeprefix("W/").strip('"')
+    return value or None
+
+
+def _escape_query(value: str) -> str:
+    """Percent-encodes what would break a query string (the If-None-Exist header value)."""
+    return quote(value, safe="|:/.-_~")
+
+
+def _id_from_location(location: str, rtype: str) -> str | None:
+    parts = [p for p in urlsplit(location).path.split("/") if p]
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    if len(parts) >= 2 and parts[-2] == rtype:
+        return parts[-1]
+    return None
+
+
+def _retry_after(value: str | None) -> float:
+    if value is None:
+        return 0.0
+    try:
+        return max(0.0, min(float(value), 30.0))
+    except ValueError:
+        return 0.0

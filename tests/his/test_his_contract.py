@@ -1,0 +1,322 @@
+"""Contract suite: drives HisGateway through the FHIR adapter against a FHIR R4 server.
+
+By default the server is the embedded simulator; set KIOSK_FHIR_URL to run the same suite against
+any other FHIR R4 server (it seeds what it needs through the FHIR API). Tests marked
+``his_rules`` check business rules a real HIS enforces (capacity, check-in window...): they run
+against the simulator, and against another server only with KIOSK_FHIR_ENFORCES_RULES=1.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from his_world import SIM_NOW, World, fast_settings, random_resident_id
+
+from kiosk.config import HisSection
+from kiosk.domain import (
+    AppointmentStatus,
+    Gender,
+    Identifier,
+    IdentifierKind,
+    NewPatient,
+    ReportKind,
+    ReportStatus,
+)
+from kiosk.his import HisAmbiguous, HisConflict, HisNotFound, HisRejected
+from kiosk.his.fhir import FhirHisGateway
+
+EXTERNAL_URL = os.environ.get("KIOSK_FHIR_URL", "").rstrip("/")
+
+
+@dataclass
+class Target:
+    base_url: str
+    settings: HisSection
+    today: date
+    enforces_rules: bool
+    set_now: Callable[[datetime | None], None]
+
+
+@pytest.fixture(scope="module")
+def target(request: pytest.FixtureRequest) -> Target:
+    if EXTERNAL_URL:
+        settings = HisSection.model_validate(
+            {
+                "mode": "fhir",
+                "base_url": EXTERNAL_URL,
+                "allow_plain_http": True,
+                "read_timeout_s": 20,
+                "call_deadline_s": 60,
+            }
+        )
+        zone_today = datetime.now(ZoneInfo(settings.timezone)).date()
+        return Target(
+            EXTERNAL_URL, settings, zone_today, os.environ.get("KIOSK_FHIR_ENFORCES_RULES") == "1", lambda _moment: None
+        )
+    sim = request.getfixturevalue("sim")
+    return Target(
+        sim.base_url, fast_settings(read_timeout_s=5.0, call_deadline_s=10.0), SIM_NOW.date(), True, sim.set_now
+    )
+
+
+@pytest.fixture(scope="module")
+def world(target: Target) -> Iterator[World]:
+    session = requests.Session()
+    try:
+        yield World(target.base_url, target.settings, target.today, session).seed()
+    finally:
+        session.close()
+
+
+@pytest.fixture
+def gw(target: Target) -> Iterator[FhirHisGateway]:
+    gateway = FhirHisGateway(target.settings, target.base_url)
+    try:
+        yield gateway
+    finally:
+        gateway.close()
+
+
+@pytest.fixture
+def rules(target: Target) -> None:
+    if not target.enforces_rules:
+        pytest.skip("the server under test does not enforce HIS business rules")
+
+
+def test_ping_answers_as_fhir_r4(gw: FhirHisGateway) -> None:
+    assert gw.ping()
+
+
+def test_find_patient_by_visit_card_and_by_resident_id(gw: FhirHisGateway, world: World) -> None:
+    by_card = gw.find_patient(Identifier(IdentifierKind.VISIT_CARD, world.ids["visit_card"]))
+    by_id = gw.find_patient(Identifier(IdentifierKind.RESIDENT_ID, world.ids["resident_id"]))
+    assert by_card.id == by_id.id == world.ids["patient"]
+    assert by_card.name == "王小明"
+    assert by_card.masked_name == "王**"
+    assert by_card.gender is Gender.MALE
+    assert by_card.birth_date == date(1980, 5, 6)
+    assert by_card.phone == "13800138000"
+    resident = by_card.identifier(IdentifierKind.RESIDENT_ID)
+    assert resident is not None
+    assert resident.masked() == world.ids["resident_id"][:3] + "*" * 11 + world.ids["resident_id"][-4:]
+    assert world.ids["resident_id"] not in repr(by_card)
+
+
+def test_unknown_identifier_is_not_found(gw: FhirHisGateway) -> None:
+    with pytest.raises(HisNotFound):
+        gw.find_patient(Identifier(IdentifierKind.VISIT_CARD, "no-such-card-0000"))
+
+
+def test_two_matching_patients_are_never_guessed(gw: FhirHisGateway, world: World) -> None:
+    card = f"SI-dup-{world.tag}"
+    for _ in range(2):
+        patient = world.new_patient()
+        patient["identifier"].append({"system": world.settings.insurance_card_system, "value": card})
+        world.session.put(f"{world.base_url}/Patient/{patient['id']}", json=patient, timeout=10).close()
+    with pytest.raises(HisAmbiguous):
+        gw.find_patient(Identifier(IdentifierKind.INSURANCE_CARD, card))
+
+
+def test_create_patient_is_flagged_and_never_duplicated(gw: FhirHisGateway, world: World) -> None:
+    resident_id = random_resident_id(world.rng)
+    card = NewPatient(
+        name="欧阳娜娜",
+        gender=Gender.FEMALE,
+        birth_date=date(1990, 1, 2),
+        resident_id=resident_id,
+        phone="13900139000",
+        address="北京市东城区示例路1号",
+    )
+    first = gw.create_patient(card)
+    again = gw.create_patient(card)
+    assert first.created_at_kiosk
+    assert again.id == first.id
+    assert first.masked_name == "欧阳**"
+    assert world.search_count("Patient", {"identifier": f"{world.settings.resident_id_system}|{resident_id}"}) == 1
+    found = gw.find_patient(Identifier(IdentifierKind.RESIDENT_ID, resident_id))
+    assert found.id == first.id
+
+
+def test_create_patient_with_invalid_id_number_is_rejected(gw: FhirHisGateway) -> None:
+    card = NewPatient(name="张三", gender=Gender.MALE, birth_date=date(1990, 1, 1), resident_id="110101199001011230")
+    with pytest.raises(HisRejected):
+        gw.create_patient(card)
+
+
+def test_departments_include_the_seeded_one(gw: FhirHisGateway, world: World) -> None:
+    names = {d.id: d.name for d in gw.departments()}
+    assert names[world.ids["dept"]] == f"测试内科-{world.tag}"
+
+
+def test_slots_of_a_day_with_doctor_fee_and_remaining(gw: FhirHisGateway, world: World) -> None:
+    day = world.today + timedelta(days=2)
+    morning = world.new_slot(day, time(8), time(12), capacity=5)
+    afternoon = world.new_slot(day, time(13, 30), time(17), capacity=3)
+    world.new_slot(day + timedelta(days=1), time(8), time(12))
+    slots = gw.slots(world.ids["dept"], day)
+    assert [s.id for s in slots] == [morning["id"], afternoon["id"]]
+    first = slots[0]
+    assert first.doctor is not None
+    assert (first.doctor.name, first.doctor.title) == ("李建国", "副主任医师")
+    assert first.fee_fen == 3000
+    assert first.remaining == 5
+    assert first.department_id == world.ids["dept"]
+    assert first.start == datetime.combine(day, time(8), world.profile.zone)
+    assert gw.slots(world.ids["dept"], day - timedelta(days=1)) == []
+
+
+def test_book_is_idempotent_on_the_booking_key(gw: FhirHisGateway, world: World) -> None:
+    day = world.today + timedelta(days=3)
+    world.new_slot(day, time(8), time(12))
+    slot = gw.slots(world.ids["dept"], day)[0]
+    booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-1")
+    again = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-1")
+    assert booked.status is AppointmentStatus.BOOKED
+    assert again.id == booked.id
+    assert booked.slot_id == slot.id
+    assert booked.booking_key == f"bk-{world.tag}-1"
+    assert (
+        world.search_count("Appointment", {"identifier": f"{world.settings.booking_key_system}|bk-{world.tag}-1"}) == 1
+    )
+    assert [a.id for a in gw.appointments_on(world.ids["patient"], day)] == [booked.id]
+
+
+def test_cancel_booking(gw: FhirHisGateway, world: World) -> None:
+    day = world.today + timedelta(days=4)
+    world.new_slot(day, time(8), time(12))
+    slot = gw.slots(world.ids["dept"], day)[0]
+    booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-cancel")
+    cancelled = gw.cancel_booking(booked)
+    assert cancelled.status is AppointmentStatus.CANCELLED
+    assert gw.cancel_booking(booked).status is AppointmentStatus.CANCELLED  # repeat is harmless
+    assert gw.appointments_on(world.ids["patient"], day) == []
+
+
+def test_check_in(gw: FhirHisGateway, world: World, target: Target) -> None:
+    slot_res = world.new_slot(world.today, time(8), time(12))
+    slot = next(s for s in gw.slots(world.ids["dept"], world.today) if s.id == slot_res["id"])
+    booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-checkin")
+    target.set_now(datetime.combine(world.today, time(7, 40), world.profile.zone))
+    try:
+        arrived = gw.check_in(booked)
+        assert arrived.status is AppointmentStatus.ARRIVED
+        assert gw.check_in(booked).status is AppointmentStatus.ARRIVED
+        with pytest.raises(HisRejected):
+            gw.cancel_booking(arrived)  # an arrived patient cannot cancel at the kiosk
+    finally:
+        target.set_now(datetime.combine(world.today, time(7, 30), world.profile.zone))
+
+
+def test_unpaid_bills_in_exact_fen(gw: FhirHisGateway, world: World) -> None:
+    patient = world.new_patient()
+    invoice = world.new_invoice(patient["id"], [("阿莫西林胶囊 0.25g*24粒", 2, 1850), ("血常规", 1, 2500)])
+    bills = gw.unpaid_bills(patient["id"])
+    assert [b.id for b in bills] == [invoice["id"]]
+    bill = bills[0]
+    assert bill.total_fen == 6200
+    assert [(i.name, i.quantity, i.unit_price_fen, i.amount_fen) for i in bill.items] == [
+        ("阿莫西林胶囊 0.25g*24粒", 2, 1850, 3700),
+        ("血常规", 1, 2500, 2500),
+    ]
+
+
+def test_settle_is_idempotent_and_clears_the_bills(gw: FhirHisGateway, world: World) -> None:
+    patient = world.new_patient()
+    world.new_invoice(patient["id"], [("诊查费", 1, 1000)])
+    world.new_invoice(patient["id"], [("胸部X线", 1, 8000), ("心电图", 1, 2500)])
+    bills = gw.unpaid_bills(patient["id"])
+    reference = f"pay-{world.tag}-1"
+    settlement = gw.settle(patient["id"], bills, reference, 11500)
+    assert settlement.amount_fen == 11500
+    assert sorted(settlement.bill_ids) == sorted(b.id for b in bills)
+    assert settlement.receipt_number
+    assert gw.settle(patient["id"], bills, reference, 11500).id == settlement.id
+    assert gw.unpaid_bills(patient["id"]) == []
+    found = gw.find_settlement(reference)
+    assert found is not None
+    assert found.id == settlement.id
+    assert gw.find_settlement(f"pay-{world.tag}-unknown") is None
+    with pytest.raises(HisRejected):
+        gw.settle(patient["id"], bills, f"pay-{world.tag}-2", 11500)  # a duplicate settle is refused
+
+
+def test_settle_refuses_a_bill_that_changed(gw: FhirHisGateway, world: World) -> None:
+    patient = world.new_patient()
+    world.new_invoice(patient["id"], [("诊查费", 1, 1000)])
+    bill = gw.unpaid_bills(patient["id"])[0]
+    stale = replace(bill, total_fen=900)
+    with pytest.raises(HisConflict):
+        gw.settle(patient["id"], [stale], f"pay-{world.tag}-stale", 900)
+    with pytest.raises(HisRejected):
+        gw.settle(patient["id"], [bill], f"pay-{world.tag}-short", 999)
+    assert gw.find_settlement(f"pay-{world.tag}-stale") is None
+
+
+def test_reports_pdf_and_printed_flag(gw: FhirHisGateway, world: World) -> None:
+    patient = world.new_patient()
+    final = world.new_report(patient["id"], final=True)
+    world.new_report(patient["id"], final=False, title="肝功能检验报告")
+    reports = {r.id: r for r in gw.reports(patient["id"])}
+    assert len(reports) == 2
+    ready = reports[final["id"]]
+    assert (ready.status, ready.kind, ready.title, ready.has_pdf, ready.printed) == (
+        ReportStatus.READY,
+        ReportKind.LAB,
+        "血常规检验报告",
+        True,
+        False,
+    )
+    pending = next(r for r in reports.values() if r.id != final["id"])
+    assert pending.status is ReportStatus.PENDING
+    assert not pending.has_pdf
+    pdf = gw.report_pdf(ready)
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert gw.mark_printed(ready).printed
+    gw.mark_printed(ready)  # repeat is harmless
+    assert {r.id: r.printed for r in gw.reports(patient["id"])}[final["id"]] is True
+    with pytest.raises(HisNotFound):
+        gw.report_pdf(pending)
+
+
+def test_full_slot_is_a_conflict(gw: FhirHisGateway, world: World, rules: None) -> None:
+    day = world.today + timedelta(days=5)
+    world.new_slot(day, time(8), time(12), capacity=1)
+    slot = gw.slots(world.ids["dept"], day)[0]
+    gw.book(world.ids["patient"], slot, f"bk-{world.tag}-full-1")
+    other = world.new_patient()
+    with pytest.raises(HisConflict):
+        gw.book(other["id"], slot, f"bk-{world.tag}-full-2")
+    assert gw.slots(world.ids["dept"], day) == []  # a full slot is no longer offered
+
+
+def test_same_patient_cannot_double_book(gw: FhirHisGateway, world: World, rules: None) -> None:
+    day = world.today + timedelta(days=5)
+    world.new_slot(day, time(13, 30), time(17), capacity=5)
+    slot = next(s for s in gw.slots(world.ids["dept"], day) if s.start.hour == 13)
+    gw.book(world.ids["patient"], slot, f"bk-{world.tag}-double-1")
+    with pytest.raises(HisRejected) as info:
+        gw.book(world.ids["patient"], slot, f"bk-{world.tag}-double-2")
+    assert info.value.reason  # the HIS's own message, for the screen
+
+
+def test_check_in_outside_the_window_is_rejected(gw: FhirHisGateway, world: World, target: Target, rules: None) -> None:
+    day = world.today + timedelta(days=6)
+    world.new_slot(day, time(8), time(12))
+    slot = gw.slots(world.ids["dept"], day)[0]
+    booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-early")
+    with pytest.raises(HisRejected) as info:
+        gw.check_in(booked)  # days early
+    assert "window" in info.value.reason
+    target.set_now(datetime.combine(day, time(8, 30), world.profile.zone))
+    try:
+        with pytest.raises(HisRejected):
+            gw.cancel_booking(booked)  # the session has started
+    finally:
+        target.set_now(datetime.combine(world.today, time(7, 30), world.profile.zone))
