@@ -25,9 +25,10 @@ from kiosk.flows.runtime import Clock, Executor
 from kiosk.flows.service import FlowRegistry
 from kiosk.flows.session import SessionChart, SessionSettings
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, View
+from kiosk.services import Services
 from kiosk.ui.i18n import Translations
 from kiosk.ui.main_window import InputGuard, MainWindow
-from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.screens.goodbye import ErrorScreen, GoodbyeScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.theme import ThemeManager
@@ -64,8 +65,11 @@ class Kiosk:
     translations: Translations
     themes: ThemeManager
     guard: InputGuard
+    services: Services | None = None
 
     def start(self, *, fullscreen: bool, hide_cursor: bool) -> None:
+        if self.services is not None:
+            self.services.start()
         self.qapp.installEventFilter(self.guard)
         self.runner.start()
         if fullscreen:
@@ -86,6 +90,8 @@ class Kiosk:
         self.runner.stop()
         if isinstance(self.executor, BackgroundExecutor) and not self.executor.shutdown():
             log.warning("background jobs still running at shutdown")
+        if self.services is not None:
+            self.services.stop()
         self.qapp.removeEventFilter(self.guard)
         self.window.allow_close()
         self.window.close()
@@ -101,7 +107,10 @@ def build_kiosk(
     flows: FlowRegistry | None = None,
     clock: Clock | None = None,
     executor: Executor | None = None,
+    services: Callable[[Config, Post], Services] | None = None,
 ) -> Kiosk:
+    """The whole kiosk. ``services`` builds the HIS gateway and devices (``build_services`` in
+    production and the demo); tests that only need the screens leave it out."""
     translations = Translations(qapp, resources)
     translations.load_all()
     themes = ThemeManager(qapp, resources)
@@ -110,6 +119,7 @@ def build_kiosk(
     clock = clock if clock is not None else QtClock(bridge)
     executor = executor if executor is not None else BackgroundExecutor(bridge)
     post = bridge.post
+    built_services = services(config, post) if services is not None else None
 
     # Service flows (registration, check-in, payment, reports) register here as they are built;
     # a configured service without a flow gets no tile.
@@ -123,7 +133,7 @@ def build_kiosk(
     runner = FlowRunner(chart, clock, executor, window)
     bridge.set_handler(runner.post)
     guard = InputGuard(post, qapp)
-    return Kiosk(config, qapp, bridge, executor, runner, window, translations, themes, guard)
+    return Kiosk(config, qapp, bridge, executor, runner, window, translations, themes, guard, built_services)
 
 
 class TerminationHandler:

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
-from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
+from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, DeviceRole, load_config
+from kiosk.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from kiosk.app import Kiosk
 
@@ -59,10 +60,24 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", type=Path, required=True)
 
     sub.add_parser("hash-pin", help="print the salted hash of an admin PIN for config.yaml")
+
+    # Listed for --help only: main() hands "his-sim ..." to the simulator's own parser.
+    sub.add_parser("his-sim", help="run the embedded HIS simulator (FHIR R4 on 127.0.0.1); see its --help")
+
+    devices = sub.add_parser("devices", help="technician checks of the configured devices")
+    devices_sub = devices.add_subparsers(dest="devices_command", required=True, metavar="ACTION")
+    status = devices_sub.add_parser("status", help="print each device's status; exit 0 only when all are ready")
+    status.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
+    test = devices_sub.add_parser("test", help="run one device's self-test (sample print, or read one card/scan)")
+    test.add_argument("role", choices=[r.value for r in DeviceRole])
+    test.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["his-sim"]:  # its options are the simulator's own
+        return _cmd_his_sim(argparse.Namespace(sim_args=argv[1:]))
     args = _parser().parse_args(argv)
     command = args.command.replace("-", "_")
     handler = globals()[f"_cmd_{command}"]
@@ -72,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kiosk: the configuration cannot be used ({len(exc.problems)} problem(s)):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ConfigurationError as exc:  # found while building a service: a device profile, a token file
+        print(f"kiosk: the configuration cannot be used: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
 
@@ -96,8 +114,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     if args.windowed:
-        return _run_gui(config, fullscreen=False, hide_cursor=False)
-    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor)
+        return _run_gui(config, fullscreen=False, hide_cursor=False, demo=True)
+    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor, demo=True)
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -159,6 +177,33 @@ def _cmd_hash_pin(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_his_sim(args: argparse.Namespace) -> int:
+    from kiosk.his.simulator.__main__ import main as simulator_main  # noqa: PLC0415
+
+    return simulator_main(args.sim_args)
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    from kiosk.devices.errors import DeviceError  # noqa: PLC0415
+    from kiosk.devices.selftest import self_test, status_report  # noqa: PLC0415
+
+    config = _load(args.config)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    def out(line: str) -> None:
+        print(line, flush=True)
+
+    try:
+        if args.devices_command == "status":
+            ok = status_report(config.devices, out)
+        else:
+            ok = self_test(config.devices, DeviceRole(args.role), out)
+    except DeviceError as exc:  # a bad profile or transport in the config
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return EXIT_OK if ok else EXIT_FAILED
+
+
 def _parse_size(text: str) -> tuple[int, int] | None:
     width, sep, height = text.lower().partition("x")
     if not (sep and width.isdigit() and height.isdigit()):
@@ -206,20 +251,33 @@ def _render_all(config: Config, folder: Path) -> list[Path]:
     return written
 
 
-def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool) -> int:
+def _demo_panel(kiosk: Kiosk) -> QWidget | None:
+    from kiosk.ui.demo_panel import DemoPanelWindow  # noqa: PLC0415
+
+    services = kiosk.services
+    if services is None or services.demo_panel is None:
+        return None  # real devices: nothing to simulate
+    return DemoPanelWindow(services.demo_panel, services.devices)
+
+
+def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from kiosk.app import TerminationHandler, build_kiosk  # noqa: PLC0415
     from kiosk.logs import setup_logging  # noqa: PLC0415
+    from kiosk.services import build_services  # noqa: PLC0415
 
     setup_logging(config.logging, config.kiosk.id)
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("hospital-kiosk")
-    kiosk = build_kiosk(config, qapp)
+    kiosk = build_kiosk(config, qapp, services=build_services)
     # exit(), not quit(): Qt 6's quit() first asks every window to close, and ours refuses.
     terminate = TerminationHandler(qapp, lambda: qapp.exit(0))
     try:
         kiosk.start(fullscreen=fullscreen, hide_cursor=hide_cursor)
+        panel = _demo_panel(kiosk) if demo else None
+        if panel is not None:
+            panel.show()
         return int(qapp.exec())
     finally:
         kiosk.stop()

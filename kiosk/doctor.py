@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
+from kiosk.errors import ConfigurationError
 
 
 class Outcome(StrEnum):
@@ -68,6 +69,28 @@ def check_journal(config: Config) -> Iterator[Finding]:
         yield Finding("journal", Outcome.OK, f"{config.journal_path} is writable")
 
 
+def check_his(config: Config) -> Iterator[Finding]:
+    if config.his.mode == "simulator":
+        yield Finding("his", Outcome.WARN, "mode 'simulator': the embedded demo HIS, not a hospital's")
+        return
+    from kiosk.his.errors import HisError  # noqa: PLC0415 - requests is only needed here
+    from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415
+
+    try:
+        gateway = FhirHisGateway(config.his)
+    except ConfigurationError as exc:
+        yield Finding("his", Outcome.FAIL, str(exc))
+        return
+    try:
+        software = gateway.ping()
+    except HisError as exc:
+        yield Finding("his", Outcome.FAIL, f"{config.his.base_url} does not answer: {type(exc).__name__} ({exc})")
+    else:
+        yield Finding("his", Outcome.OK, f"{config.his.base_url} answers ({software})")
+    finally:
+        gateway.close()
+
+
 def check_display() -> Iterator[Finding]:
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         yield Finding("display", Outcome.OK, "a display is available")
@@ -89,4 +112,5 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
     findings.extend(check_display())
     if config is not None:
         findings.extend(check_journal(config))
+        findings.extend(check_his(config))
     return findings, config is not None

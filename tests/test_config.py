@@ -204,3 +204,18 @@ def test_doctor_command_on_the_demo_config() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "[  ok] config" in result.stdout
     assert "[  ok] fonts: Chinese fonts" in result.stdout
+
+
+def test_doctor_pings_a_real_his(write_config: WriteConfig, demo_yaml) -> None:
+    from kiosk.his.simulator import HisSimulator
+
+    with HisSimulator(patients=3) as simulator:
+        path = write_config(_demo_with(demo_yaml, his={"mode": "fhir", "base_url": simulator.base_url}))
+        findings, _ = run_checks(path, ROOT / "resources")
+    [his] = [f for f in findings if f.check == "his"]
+    assert his.outcome is Outcome.OK, his
+    # Nothing listens there any more: a clear failure, not a traceback.
+    findings, _ = run_checks(path, ROOT / "resources")
+    [his] = [f for f in findings if f.check == "his"]
+    assert his.outcome is Outcome.FAIL
+    assert "does not answer" in his.detail

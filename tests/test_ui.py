@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -253,3 +254,38 @@ def test_language_change_event_reaches_screens(kiosk: Kiosk) -> None:
     assert home.prompt.text() == "Please touch the service you need"
     QApplication.sendEvent(home, QEvent(QEvent.Type.LanguageChange))
     assert home.prompt.text() == "Please touch the service you need"
+
+
+def test_demo_panel_injects_device_events_through_the_real_drivers(qapp: QApplication, demo_config: Config) -> None:
+    from kiosk.config import DeviceRole
+    from kiosk.devices.events import CardRead, IdCardRead, QrScanned
+    from kiosk.devices.status import DeviceState
+    from kiosk.services import build_services
+    from kiosk.ui.demo_panel import DemoPanelWindow
+
+    received: list[object] = []
+    services = build_services(demo_config, received.append)
+    try:
+        services.start()
+        assert services.demo_panel is not None
+        panel = DemoPanelWindow(services.demo_panel, services.devices)
+        statuses = services.devices.wait_until(lambda s: all(x.state is DeviceState.READY for x in s.values()), 10)
+        assert {x.state for x in statuses.values()} == {DeviceState.READY}
+        panel.refresh_status()
+        assert all(": ready" in label.text() for label in panel.status_labels.values())
+        for button in (panel.insert_buttons[0], panel.swipe_button, panel.health_qr_button):
+            click(button)
+        deadline = time.monotonic() + 10
+        kinds = {IdCardRead, CardRead, QrScanned}
+        while not kinds <= {type(e) for e in received} and time.monotonic() < deadline:
+            qapp.processEvents()
+        assert kinds <= {type(e) for e in received}
+        click(panel.paper_button)
+        printer = DeviceRole.RECEIPT_PRINTER
+        statuses = services.devices.wait_until(lambda s: s[printer].state is not DeviceState.READY, 10)
+        assert statuses[printer].state is not DeviceState.READY
+        panel.refresh_status()
+        assert "paper" in panel.status_labels[printer.value].text()
+        panel.close()
+    finally:
+        services.stop()

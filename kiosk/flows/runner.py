@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from kiosk.devices.events import DeviceEvent
 from kiosk.flows.effects import ApplyPreferences, CancelTimer, Effect, RunJob, Show, ShowOverlay, StartTimer
 from kiosk.flows.events import Event, JobFinished, TimerFired
 from kiosk.flows.runtime import Clock, Executor, TimerHandle
@@ -38,7 +39,7 @@ class FlowRunner:
         self._presenter = presenter
         self._timers: dict[str, TimerHandle] = {}
         self._dispatching = False
-        self._pending: list[Event] = []
+        self._pending: list[Event | DeviceEvent] = []
         self.current_view: View | None = None
 
     @property
@@ -48,7 +49,7 @@ class FlowRunner:
     def start(self) -> None:
         self._run(self._chart.start())
 
-    def post(self, event: Event) -> None:
+    def post(self, event: Event | DeviceEvent) -> None:
         """Handles one event. Re-entrant calls (an effect that posts) are queued, not nested."""
         self._pending.append(event)
         if self._dispatching:
@@ -65,7 +66,7 @@ class FlowRunner:
             handle.cancel()
         self._timers.clear()
 
-    def _dispatch(self, event: Event) -> None:
+    def _dispatch(self, event: Event | DeviceEvent) -> None:
         try:
             effects = self._chart.handle(event)
         except Exception as exc:  # a bug in a chart must not freeze the kiosk: end the session

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from kiosk.devices.events import DeviceEvent
 from kiosk.flows.effects import Effect
 from kiosk.flows.events import Event
 
@@ -32,8 +33,8 @@ class ServiceFlow(Protocol):
         """Effects to run when the flow begins (usually: show its first screen)."""
         ...
 
-    def handle(self, event: Event) -> Sequence[Effect]:
-        """Effects in answer to one event addressed to the flow."""
+    def handle(self, event: Event | DeviceEvent) -> Sequence[Effect]:
+        """Effects in answer to one event addressed to the flow (a tap, a job result, a card read)."""
         ...
 
 

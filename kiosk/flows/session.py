@@ -30,6 +30,7 @@ from typing import Any
 
 from statemachine import State, StateMachine
 
+from kiosk.devices.events import DeviceEvent, DeviceStatusChanged
 from kiosk.errors import KioskError, ServiceUnavailableError
 from kiosk.flows.effects import ApplyPreferences, CancelTimer, Effect, Show, ShowOverlay, StartTimer
 from kiosk.flows.events import (
@@ -120,7 +121,7 @@ class SessionChart(StateMachine):
 
     # -- the one entry point ---------------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Effect]:
+    def handle(self, event: Event | DeviceEvent) -> list[Effect]:
         """Feeds one event to the chart and returns the effects it asks for, in order."""
         if isinstance(event, TimerFired | JobFinished) and event.session_id != self.session.id:
             log.debug("dropping %s from ended session %s", type(event).__name__, event.session_id)
@@ -152,7 +153,7 @@ class SessionChart(StateMachine):
 
     # -- routing ---------------------------------------------------------------------------------
 
-    def _route(self, event: Event) -> tuple[str | None, dict[str, Any]]:
+    def _route(self, event: Event | DeviceEvent) -> tuple[str | None, dict[str, Any]]:
         match event:
             case ServiceChosen(service=service):
                 return "choose", {"service": service}
@@ -178,13 +179,15 @@ class SessionChart(StateMachine):
                 return "goodbye_over", {}
             case TimerFired(name=Timer.ERROR):
                 return "error_over", {}
-            case FlowEvent() | JobFinished() | TimerFired():
-                self._to_flow(event)
+            case DeviceStatusChanged():
+                return None, {}  # shown by the status views; a flow asks the device when it needs it
+            case FlowEvent() | JobFinished() | TimerFired() | DeviceEvent():
+                self._to_flow(event)  # card reads, scans, terminal stages belong to the active flow
                 return None, {}
         log.warning("unroutable event type %s", type(event).__name__)
         return None, {}
 
-    def _to_flow(self, event: Event) -> None:
+    def _to_flow(self, event: Event | DeviceEvent) -> None:
         flow = self.session.flow
         if flow is None or self.current_state_value not in ("serving", "warning"):
             log.debug("no active flow for %s", type(event).__name__)

@@ -1,0 +1,1 @@
+"""Simulated devices that speak the real byte protocols, for tests and ``kiosk demo``."""

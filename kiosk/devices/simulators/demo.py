@@ -1,0 +1,64 @@
+"""The simulated devices ``kiosk demo`` and the technician commands use for ``sim://`` URLs,
+plus the actions the demo device panel offers (insert an ID card, swipe, scan, paper out)."""
+
+from __future__ import annotations
+
+from kiosk.devices.simulators.hub import SimulatorHub
+from kiosk.devices.simulators.idcard import IdCardReaderSimulator, SimIdCard
+from kiosk.devices.simulators.printer import PrinterSimulator
+from kiosk.devices.simulators.serial_line import MagstripeSimulator, ScannerSimulator
+from kiosk.devices.simulators.terminal import TerminalSimulator
+
+# Names used in the demo config's sim:// URLs.
+PRINTER = "printer"
+ID_CARD = "idcard"
+CARD_READER = "cardreader"
+SCANNER = "scanner"
+TERMINAL = "terminal"
+
+# Fictitious people with valid check digits; the HIS simulator should seed patients with these.
+SAMPLE_ID_CARDS: tuple[SimIdCard, ...] = (
+    SimIdCard(name="张三", id_number="11010519491231002X", sex_code="2", birth_date="19491231"),
+    SimIdCard(name="李四", id_number="110101199003078515", birth_date="19900307"),
+)
+SAMPLE_VISIT_CARD = "20240001"
+SAMPLE_HEALTH_QR = "EHC:110101199003078515:20240001:0001"
+SAMPLE_PAYMENT_CODE = "134567890123456789"
+
+
+def build_demo_hub() -> SimulatorHub:
+    hub = SimulatorHub()
+    hub.add(PRINTER, PrinterSimulator())
+    hub.add(ID_CARD, IdCardReaderSimulator())
+    hub.add(CARD_READER, MagstripeSimulator())
+    hub.add(SCANNER, ScannerSimulator())
+    hub.add(TERMINAL, TerminalSimulator(stage_delay_s=1.0))
+    return hub
+
+
+class DemoPanel:
+    """What the demo's device panel (a separate window or hot keys) calls. Any thread."""
+
+    def __init__(self, hub: SimulatorHub) -> None:
+        self.hub = hub
+
+    def insert_id_card(self, index: int = 0) -> None:
+        self.hub.get(ID_CARD, IdCardReaderSimulator).insert(SAMPLE_ID_CARDS[index % len(SAMPLE_ID_CARDS)])
+
+    def remove_id_card(self) -> None:
+        self.hub.get(ID_CARD, IdCardReaderSimulator).remove()
+
+    def swipe_visit_card(self, number: str = SAMPLE_VISIT_CARD) -> None:
+        self.hub.get(CARD_READER, MagstripeSimulator).swipe(f"{number}=4912")
+
+    def scan(self, payload: str = SAMPLE_HEALTH_QR) -> None:
+        self.hub.get(SCANNER, ScannerSimulator).scan(payload)
+
+    def scan_payment_code(self) -> None:
+        self.scan(SAMPLE_PAYMENT_CODE)
+
+    def set_paper_out(self, out: bool) -> None:
+        self.hub.get(PRINTER, PrinterSimulator).set_paper("out" if out else "ok")
+
+    def set_terminal_behaviour(self, behaviour: str) -> None:
+        self.hub.get(TERMINAL, TerminalSimulator).set_behaviour(behaviour)
