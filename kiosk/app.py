@@ -68,8 +68,6 @@ class Kiosk:
     services: Services | None = None
 
     def start(self, *, fullscreen: bool, hide_cursor: bool) -> None:
-        if self.services is not None:
-            self.services.start()
         self.qapp.installEventFilter(self.guard)
         self.runner.start()
         if fullscreen:
@@ -83,7 +81,21 @@ class Kiosk:
             self.window.show()
         if hide_cursor:
             self.qapp.setOverrideCursor(Qt.CursorShape.BlankCursor)
+        if self.services is not None:
+            # After the first frame and off the GUI thread: the home screen never waits for the
+            # HIS simulator's seeding or a slow device. stop() waits for this job before stopping.
+            self.window.first_frame_painted.connect(self._start_services, Qt.ConnectionType.SingleShotConnection)
         log.info("kiosk %s started", self.config.kiosk.id)
+
+    def _start_services(self) -> None:
+        if self.services is not None:
+            self.executor.run_in_background(self.services.start, self._services_started, self._services_failed)
+
+    def _services_started(self, _result: object) -> None:
+        log.info("services started")
+
+    def _services_failed(self, error: BaseException) -> None:
+        log.error("services failed to start: %s", error, exc_info=error)
 
     def stop(self) -> None:
         """Stops in reverse order of start; safe to call twice."""

@@ -1,8 +1,10 @@
 """The kiosk's services (HIS gateway, devices) built from the configuration, started and stopped
 in order. Part of the composition root; no Qt, so ``kiosk doctor`` and tests build them too.
 
-Built, started and stopped on the main thread. The HIS gateway is then called from worker
-threads only; devices run on their own threads and report through ``post``.
+Built and stopped on the main thread; ``start`` may run on a worker thread (the app starts the
+services after the first frame, so seeding the demo HIS never delays the home screen). The HIS
+gateway is called from worker threads only; devices run on their own threads and report
+through ``post``.
 """
 
 from __future__ import annotations
@@ -10,23 +12,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Config
+from kiosk.config import Config, HisSection
 from kiosk.devices.manager import DeviceManager
 from kiosk.devices.simulators.demo import DemoPanel, build_demo_hub
 from kiosk.devices.simulators.hub import SimulatorHub
-from kiosk.his.fhir import FhirHisGateway
 from kiosk.his.gateway import HisGateway
-from kiosk.his.simulator import HisSimulator
+
+if TYPE_CHECKING:
+    from kiosk.his.simulator import HisSimulator
+
+# The FHIR client (requests) and the HIS simulator are imported where they are built: in demo
+# mode that is start(), on a worker after the first frame, which keeps ~0.3 s off start-up.
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Services:
-    his: HisGateway
+    his_settings: HisSection
     devices: DeviceManager
+    # None until start() in simulator mode: the embedded HIS is seeded there.
+    his: HisGateway | None = None
     his_simulator: HisSimulator | None = None
     sim_hub: SimulatorHub | None = None
     _started: bool = field(default=False, repr=False)
@@ -37,38 +45,43 @@ class Services:
         return DemoPanel(self.sim_hub) if self.sim_hub is not None else None
 
     def start(self) -> None:
+        if self.his is None:
+            from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415
+            from kiosk.his.simulator import HisSimulator  # noqa: PLC0415
+
+            log.warning("HIS mode 'simulator': fictitious patients only, never for a real kiosk")
+            self.his_simulator = HisSimulator(settings=self.his_settings)
+            self.his = FhirHisGateway(self.his_settings, base_url=self.his_simulator.start())
         self.devices.start()
         self._started = True
 
     def stop(self) -> None:
-        """Stops in reverse order of building; safe to call twice."""
+        """Stops in reverse order of starting; safe to call twice, and after a failed start."""
         if self._started:
             self.devices.stop()
             self._started = False
-        self.his.close()
+        if self.his is not None:
+            self.his.close()
+            self.his = None
         if self.his_simulator is not None:
             self.his_simulator.close()
             self.his_simulator = None
 
 
 def build_services(config: Config, post: Callable[[Any], None]) -> Services:
-    """The HIS (the embedded simulator in demo configurations) and the device manager."""
-    simulator: HisSimulator | None = None
-    gateway: FhirHisGateway | None = None
+    """The HIS gateway and the device manager, checked against the configuration (a bad device
+    profile fails here, at start). Nothing connects or seeds until ``start``."""
+    gateway: HisGateway | None = None
+    if config.his.mode == "fhir":
+        from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415
+
+        gateway = FhirHisGateway(config.his)
     try:
-        if config.his.mode == "simulator":
-            log.warning("HIS mode 'simulator': fictitious patients only, never for a real kiosk")
-            simulator = HisSimulator(settings=config.his)
-            gateway = FhirHisGateway(config.his, base_url=simulator.start())
-        else:
-            gateway = FhirHisGateway(config.his)
         uses_sim = any(d.transport.lower().startswith("sim://") for d in config.devices.values())
         hub = build_demo_hub() if uses_sim else None
         devices = DeviceManager(config.devices, post, sim_hub=hub)
     except BaseException:
         if gateway is not None:
             gateway.close()
-        if simulator is not None:
-            simulator.close()
         raise
-    return Services(his=gateway, devices=devices, his_simulator=simulator, sim_hub=hub)
+    return Services(his_settings=config.his, devices=devices, his=gateway, sim_hub=hub)

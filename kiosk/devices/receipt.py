@@ -18,10 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import qrcode
-from escpos.escpos import Escpos
 from escpos.image import EscposImage
 from PIL import Image, ImageDraw, ImageFont
 
@@ -235,18 +234,27 @@ def layout(receipt: Receipt, columns: int, *, reprint_note: str = "") -> list[Bl
 # --- encoding -------------------------------------------------------------------------------
 
 
-class _EscposBuffer(Escpos):  # type: ignore[misc]  # python-escpos is untyped
-    """python-escpos over a byte buffer: we use its native QR writer and nothing that encodes text."""
+@functools.cache
+def _escpos_buffer_class() -> type[Any]:
+    """python-escpos over a byte buffer: we use its native QR writer and nothing that encodes text.
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.buffer = bytearray()
+    Built on first use: importing escpos.escpos loads its printer capability database (~0.3 s),
+    which would otherwise delay the kiosk's first frame.
+    """
+    from escpos.escpos import Escpos  # noqa: PLC0415
 
-    def _raw(self, msg: bytes) -> None:
-        self.buffer += msg
+    class EscposBuffer(Escpos):  # type: ignore[misc]  # python-escpos is untyped
+        def __init__(self) -> None:
+            super().__init__()
+            self.buffer = bytearray()
 
-    def close(self) -> None:
-        """Nothing to release: the buffer is plain memory."""
+        def _raw(self, msg: bytes) -> None:
+            self.buffer += msg
+
+        def close(self) -> None:
+            """Nothing to release: the buffer is plain memory."""
+
+    return EscposBuffer
 
 
 def encode_chinese_text(text: str, encoding: str) -> bytes:
@@ -263,7 +271,7 @@ def encode_chinese_text(text: str, encoding: str) -> bytes:
 
 
 def _qr_native(payload: str, size: int) -> bytes:
-    buf = _EscposBuffer()
+    buf = _escpos_buffer_class()()
     buf.qr(payload, size=size, native=True)
     return bytes(buf.buffer)
 
