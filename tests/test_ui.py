@@ -258,7 +258,7 @@ def test_language_change_event_reaches_screens(kiosk: Kiosk) -> None:
 
 def test_demo_panel_injects_device_events_through_the_real_drivers(qapp: QApplication, demo_config: Config) -> None:
     from kiosk.config import DeviceRole
-    from kiosk.devices.events import CardRead, IdCardRead, QrScanned
+    from kiosk.devices.events import CardRead, IdCardRead, QrScanned, ScanKind
     from kiosk.devices.status import DeviceState
     from kiosk.services import build_services
     from kiosk.ui.demo_panel import DemoPanelWindow
@@ -273,13 +273,24 @@ def test_demo_panel_injects_device_events_through_the_real_drivers(qapp: QApplic
         assert {x.state for x in statuses.values()} == {DeviceState.READY}
         panel.refresh_status()
         assert all(": ready" in label.text() for label in panel.status_labels.values())
-        for button in (panel.insert_buttons[0], panel.swipe_button, panel.health_qr_button):
+        scan_buttons = (
+            panel.health_qr_button,
+            panel.payment_code_button,
+            panel.voucher_button,
+            panel.report_barcode_button,
+        )
+        for button in (panel.insert_buttons[0], panel.swipe_button, *scan_buttons):
             click(button)
+            time.sleep(0.05)  # one scan at a time, as a hand would
+        expected = {IdCardRead, CardRead, *(f"scan:{k}" for k in ScanKind if k is not ScanKind.UNKNOWN)}
+
+        def seen() -> set[object]:
+            return {f"scan:{e.kind}" if isinstance(e, QrScanned) else type(e) for e in received}
+
         deadline = time.monotonic() + 10
-        kinds = {IdCardRead, CardRead, QrScanned}
-        while not kinds <= {type(e) for e in received} and time.monotonic() < deadline:
+        while not expected <= seen() and time.monotonic() < deadline:
             qapp.processEvents()
-        assert kinds <= {type(e) for e in received}
+        assert expected <= seen()
         click(panel.paper_button)
         printer = DeviceRole.RECEIPT_PRINTER
         statuses = services.devices.wait_until(lambda s: s[printer].state is not DeviceState.READY, 10)

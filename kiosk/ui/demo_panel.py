@@ -46,6 +46,8 @@ class DemoPanelWindow(QWidget):
         self.swipe_button = self._action(panel.swipe_visit_card)
         self.health_qr_button = self._action(panel.scan)
         self.payment_code_button = self._action(panel.scan_payment_code)
+        self.voucher_button = self._action(panel.scan_insurance_voucher)
+        self.report_barcode_button = self._action(panel.scan_report_barcode)
         self.paper_button = self._action(self._toggle_paper)
         self.terminal_choice = QComboBox()
         self.terminal_choice.addItems(TERMINAL_BEHAVIOURS)
@@ -55,6 +57,7 @@ class DemoPanelWindow(QWidget):
             [
                 (self.remove_button, self.swipe_button),
                 (self.health_qr_button, self.payment_code_button),
+                (self.voucher_button, self.report_barcode_button),
                 (self.paper_button, None),
                 (self.terminal_label, self.terminal_choice),
             ],
@@ -113,6 +116,8 @@ class DemoPanelWindow(QWidget):
         self.swipe_button.setText(self.tr("Swipe visit card"))
         self.health_qr_button.setText(self.tr("Scan health code"))
         self.payment_code_button.setText(self.tr("Scan payment code"))
+        self.voucher_button.setText(self.tr("Scan insurance e-voucher"))
+        self.report_barcode_button.setText(self.tr("Scan report slip"))
         self.paper_button.setText(self.tr("Put paper back") if self._paper_out else self.tr("Take the paper out"))
         self.terminal_label.setText(self.tr("Card terminal answers:"))
 

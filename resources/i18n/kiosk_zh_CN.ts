@@ -4,57 +4,67 @@
 <context>
     <name>DemoPanelWindow</name>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="106"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="109"/>
         <source>Demo devices</source>
         <translation>演示设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="107"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="110"/>
         <source>Act as the patient</source>
         <translation>模拟患者操作</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="108"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="111"/>
         <source>Device status</source>
         <translation>设备状态</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="111"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="114"/>
         <source>Insert ID card %1</source>
         <translation>放入身份证 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="112"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="115"/>
         <source>Remove ID card</source>
         <translation>取走身份证</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="113"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="116"/>
         <source>Swipe visit card</source>
         <translation>刷就诊卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="114"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="117"/>
         <source>Scan health code</source>
         <translation>扫健康码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="115"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="118"/>
         <source>Scan payment code</source>
         <translation>扫付款码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="116"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="119"/>
+        <source>Scan insurance e-voucher</source>
+        <translation>扫医保电子凭证</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo_panel.py" line="120"/>
+        <source>Scan report slip</source>
+        <translation>扫报告取单条码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/demo_panel.py" line="121"/>
         <source>Put paper back</source>
         <translation>装回打印纸</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="116"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="121"/>
         <source>Take the paper out</source>
         <translation>取出打印纸（缺纸）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/demo_panel.py" line="117"/>
+        <location filename="../../kiosk/ui/demo_panel.py" line="122"/>
         <source>Card terminal answers:</source>
         <translation>银行卡终端应答：</translation>
     </message>

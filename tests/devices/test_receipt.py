@@ -207,3 +207,25 @@ def test_any_receipt_text_decodes_within_columns(title: str, name: str, amount: 
     assert sim.unknown_commands == 0
     for line in pages[0].lines:
         assert text_width(line.text) * (2 if line.big else 1) <= prof.columns
+
+
+@pytest.mark.parametrize("width", [7, 13, 383, 576])
+def test_raster_bytes_match_python_escpos(width: int) -> None:
+    """Our fast raster encoder sends exactly what python-escpos's EscposImage would."""
+    import random
+
+    from escpos.image import EscposImage
+    from PIL import Image
+
+    from kiosk.devices.receipt import GS, raster_bytes
+
+    image = Image.new("1", (width, 300), 1)
+    pixels, rng = image.load(), random.Random(width)
+    for _ in range(3000):
+        pixels[rng.randrange(width), rng.randrange(300)] = 0
+    expected = bytearray()
+    for top in range(0, 300, 256):
+        part = EscposImage(image.crop((0, top, width, min(top + 256, 300))))
+        expected += GS + b"v0\x00" + part.width_bytes.to_bytes(2, "little") + part.height.to_bytes(2, "little")
+        expected += part.to_raster_format()
+    assert raster_bytes(image) == bytes(expected)

@@ -24,6 +24,8 @@ SAMPLE_ID_CARDS: tuple[SimIdCard, ...] = (
 SAMPLE_VISIT_CARD = "20240001"
 SAMPLE_HEALTH_QR = "EHC:110101199003078515:20240001:0001"
 SAMPLE_PAYMENT_CODE = "134567890123456789"
+SAMPLE_INSURANCE_VOUCHER = "NHSA3A7F00C2E91B44D0A8"
+SAMPLE_REPORT_BARCODE = "R2026112100042"
 
 
 def build_demo_hub() -> SimulatorHub:
@@ -56,6 +58,12 @@ class DemoPanel:
 
     def scan_payment_code(self) -> None:
         self.scan(SAMPLE_PAYMENT_CODE)
+
+    def scan_insurance_voucher(self) -> None:
+        self.scan(SAMPLE_INSURANCE_VOUCHER)
+
+    def scan_report_barcode(self) -> None:
+        self.scan(SAMPLE_REPORT_BARCODE)
 
     def set_paper_out(self, out: bool) -> None:
         self.hub.get(PRINTER, PrinterSimulator).set_paper("out" if out else "ok")
