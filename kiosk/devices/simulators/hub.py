@@ -9,6 +9,7 @@ recreate the link or the pty, so drivers see the same failures a yanked USB cabl
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import heapq
 import itertools
@@ -77,7 +78,7 @@ class SimScheduler:
             thread.join(timeout=2.0)
 
 
-class SimDevice:
+class SimDevice(abc.ABC):
     """A simulated device speaking its byte protocol.
 
     ``on_host_bytes`` runs on whichever thread delivers the host's bytes (the driver's owner
@@ -104,10 +105,11 @@ class SimDevice:
         if self._scheduler is not None:
             self._scheduler.call_later(delay, fn)
 
+    @abc.abstractmethod
     def on_host_bytes(self, data: bytes) -> None:
-        raise NotImplementedError
+        """Bytes the host (the driver) wrote: parse them and answer as the device would."""
 
-    def on_connect(self) -> None:
+    def on_connect(self) -> None:  # noqa: B027 - optional hook, most devices keep no parse state
         """The host (re)connected: drop half-parsed input from an earlier connection."""
 
 
