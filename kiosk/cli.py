@@ -278,6 +278,9 @@ def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool, demo: bool 
         panel = _demo_panel(kiosk) if demo else None
         if panel is not None:
             panel.show()
+            screen = panel.screen().availableGeometry()
+            panel.adjustSize()  # bottom right: over the least used corner of the kiosk
+            panel.move(screen.right() - panel.width(), screen.bottom() - panel.height())
         return int(qapp.exec())
     finally:
         kiosk.stop()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,4 +137,38 @@ def test_sigterm_stops_the_kiosk_cleanly(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
         if proc.stderr is not None:
+            proc.stderr.close()
+
+
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="needs Xvfb (installed by ./dev)")
+def test_fills_a_real_x_screen_without_a_window_manager(tmp_path: Path) -> None:
+    """Under a bare X server showFullScreen() alone keeps the size hint; the kiosk must cover it."""
+    display = f":{90 + os.getpid() % 100}"
+    xvfb = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"DISPLAY": display}
+    proc = None
+    try:
+        time.sleep(0.5)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.cli", "run", "--config", str(Path(cli.DEMO_CONFIG))],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        assert proc.stderr is not None
+        painted = next((line for line in proc.stderr if "first frame painted" in line), "")
+        assert "size=1366x768" in painted, painted
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+    finally:
+        for process in (proc, xvfb):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+        if proc is not None and proc.stderr is not None:
             proc.stderr.close()

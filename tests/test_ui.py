@@ -98,6 +98,11 @@ def test_without_flows_there_is_no_tile_and_a_clear_notice(qapp: QApplication, d
         assert home.tiles == []
         assert home.notice.isVisibleTo(home)
         assert "人工服务窗口" in home.notice.text()
+        built.window.resize(1920, 1080)
+        qapp.processEvents()
+        # The switches stay button-sized even though the prompt beside them is hidden.
+        assert home.language_button.width() < 400
+        assert home.elderly_button.width() < 400
     finally:
         built.stop()
 

@@ -30,6 +30,12 @@ class DemoPanelWindow(QWidget):
     def __init__(self, panel: DemoPanel, devices: DeviceManager) -> None:
         super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.WindowStaysOnTopHint)
         self.setObjectName("demoPanel")
+        # A desk tool for the person running the demo, not a patient screen: compact, so it
+        # covers as little of the kiosk as possible.
+        self.setStyleSheet(
+            "QWidget { font-size: 15px; }"
+            " QPushButton { min-height: 30px; padding: 2px 8px; border-radius: 6px; font-size: 15px; }"
+        )
         self._panel = panel
         self._devices = devices
         self._paper_out = False
@@ -103,7 +109,7 @@ class DemoPanelWindow(QWidget):
             if line is not None:
                 line.setText(f"{role.value}: {status.describe()}")
                 colour = _STATE_COLOURS.get(status.state, "#102A43")
-                line.setStyleSheet(f"color: {colour}; font-size: 20px;")
+                line.setStyleSheet(f"color: {colour};")
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Demo devices"))

@@ -69,6 +69,7 @@ class HomeScreen(Screen):
         prompt_row = QHBoxLayout()
         prompt_row.setSpacing(24)
         prompt_row.addWidget(self.prompt, 1)
+        prompt_row.addStretch(1)  # keeps the switches compact when the prompt is hidden
         prompt_row.addWidget(self.language_button)
         prompt_row.addWidget(self.elderly_button)
 
