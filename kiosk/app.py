@@ -29,6 +29,7 @@ from kiosk.services import Services
 from kiosk.ui.i18n import Translations
 from kiosk.ui.main_window import InputGuard, MainWindow
 from kiosk.ui.screens.base import Post, Screen
+from kiosk.ui.screens.flow import FLOW_SCREENS
 from kiosk.ui.screens.goodbye import ErrorScreen, GoodbyeScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.theme import ThemeManager
@@ -141,6 +142,8 @@ def build_kiosk(
         GoodbyeView: GoodbyeScreen(post, clock.now),
         ErrorView: ErrorScreen(post, clock.now),
     }
+    for view_type, screen_type in FLOW_SCREENS.items():
+        screens[view_type] = screen_type(post, config.kiosk.help)
     window = MainWindow(screens, post, clock.now, translations, themes)
     runner = FlowRunner(chart, clock, executor, window)
     bridge.set_handler(runner.post)

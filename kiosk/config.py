@@ -83,6 +83,8 @@ class KioskSection(_Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Fleet-unique kiosk id")
     name: LocalizedText
     locale: Locale = "zh_CN"
+    # The line at the bottom of every service screen, e.g. where to get help in person.
+    help: LocalizedText | None = None
     services: list[Service] = Field(default_factory=lambda: list(Service), min_length=1)
 
     @field_validator("services")
@@ -198,14 +200,42 @@ class HisSection(_Strict):
 
 class PaymentProvider(_Strict):
     kind: Literal["sandbox", "scan_to_pay", "payment_code", "bank_card"]
+    # Merchant credentials (for the sandbox: a file holding its API token), service user only.
     credentials_file: SecretFile = None
+    # Per-kind settings (poll interval, deadlines, channel URL), checked by kiosk.payments.options.
     options: dict[str, Any] = Field(default_factory=dict)
 
     _check_credentials = field_validator("credentials_file")(_readable_file)
 
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> PaymentProvider:
+        from kiosk.payments.options import validate_options  # noqa: PLC0415 - pydantic models only
+
+        validate_options(self.kind, self.options)
+        return self
+
+
+class SandboxSettings(_Strict):
+    # Where the embedded payment sandbox listens. 127.0.0.1: a browser on this machine opens the
+    # order pages; to approve from a phone, listen on the LAN and set public_url to match.
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)  # 0: any free port
+    # Base URL the QR codes point to (http://192.0.2.5:8765); default: the address it listens on.
+    public_url: AnyHttpUrl | None = None
+    # Orders survive a restart of the demo here (relative: next to the journal); none: in memory.
+    db_path: Path | None = None
+
 
 class PaymentsSection(_Strict):
     providers: dict[str, PaymentProvider] = Field(default_factory=dict)
+    # Seconds between passes of the resolver that finishes payments stuck in a state.
+    resolver_interval_s: float = Field(default=10.0, ge=1, le=600)
+    # Start-up recovery resolves unfinished payments for at most this long before payments open.
+    recovery_deadline_s: float = Field(default=60.0, ge=5, le=600)
+    # Reconciliation matches orders paid this many minutes across midnight to the day they began.
+    reconcile_tolerance_min: int = Field(default=30, ge=0, le=720)
+    # The embedded payment sandbox (demo / tests): started when a sandbox provider has no base_url.
+    sandbox: SandboxSettings = SandboxSettings()
 
 
 class DeviceConfig(_Strict):

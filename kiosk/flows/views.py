@@ -32,3 +32,97 @@ class ErrorView(View):
     code: int
     message: str  # untranslated source text; the UI translates it in context "errors"
     deadline: float
+
+
+# -- service flow screens --------------------------------------------------------------------
+#
+# Flows describe screens with a few generic view models; the UI draws each with one screen
+# class. Texts are untranslated source strings marked with QT_TRANSLATE_NOOP("flows", ...);
+# the UI translates them and fills %1, %2... with ``args`` (names already masked, amounts
+# already formatted), so a flow never needs Qt and a screen never needs to know the flow.
+
+
+@dataclass(frozen=True)
+class Text:
+    source: str
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button; a tap sends FlowEvent(id)."""
+
+    id: str
+    label: Text
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the patient is: the service's name and "step n of m" for the progress indicator."""
+
+    service: str
+    index: int
+    count: int
+
+
+@dataclass(frozen=True)
+class FlowView(View):
+    step: Step
+    title: Text
+    actions: tuple[Action, ...] = ()
+    can_go_back: bool = True
+
+
+@dataclass(frozen=True)
+class MessageView(FlowView):
+    """A sentence, optionally with an error code for staff (tone: info, warning, error)."""
+
+    body: Text = Text("")
+    tone: str = "info"
+    code: int | None = None
+
+
+@dataclass(frozen=True)
+class BusyView(FlowView):
+    """Work in progress (a HIS call, a print): a spinner and what is happening."""
+
+    body: Text = Text("")
+    progress: tuple[int, int] | None = None  # (done, total) when countable
+
+
+@dataclass(frozen=True)
+class IdentifyView(FlowView):
+    """How the patient can identify: the ways this kiosk's devices allow, plus the keypad."""
+
+    ways: tuple[str, ...] = ()  # "id_card", "visit_card", "qr", "keypad"
+    problem: Text | None = None  # e.g. the last card could not be read
+
+
+@dataclass(frozen=True)
+class KeypadView(FlowView):
+    prompt: Text = Text("")
+    digits: str = ""
+    max_length: int = 20
+
+
+@dataclass(frozen=True)
+class ListItem:
+    id: str
+    title: Text
+    detail: Text = Text("")
+    badge: Text | None = None  # e.g. "Not ready yet", "Printed"
+    selected: bool = False
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ListView(FlowView):
+    """Up to six choices a page; ``multi`` lists toggle, single lists choose on tap."""
+
+    prompt: Text = Text("")
+    items: tuple[ListItem, ...] = ()
+    multi: bool = False
+    page: int = 0
+    pages: int = 1
+    summary: Text | None = None  # e.g. the total of the selected bills

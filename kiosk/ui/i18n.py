@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
-from kiosk.config import SUPPORTED_LOCALES
+from kiosk.config import SUPPORTED_LOCALES, Locale
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +59,8 @@ class Translations:
             self._app.removeTranslator(self._installed)
             self._installed = None
         self.locale = None
+
+
+def current_locale() -> Locale:
+    """The language the screens are showing (set by ``Translations.set_locale``)."""
+    return "zh_CN" if QLocale().name() == "zh_CN" else "en"

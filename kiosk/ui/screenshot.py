@@ -15,10 +15,61 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from kiosk.app import Kiosk
 from kiosk.errors import ServiceUnavailableError
-from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView
+from kiosk.flows.views import (
+    Action,
+    BusyView,
+    ErrorView,
+    GoodbyeView,
+    HomeView,
+    IdentifyView,
+    IdleWarningView,
+    KeypadView,
+    ListItem,
+    ListView,
+    MessageView,
+    Step,
+    Text,
+    View,
+)
 
-SCREENS = ("home", "idle_warning", "goodbye", "error")
+SCREENS = ("home", "idle_warning", "goodbye", "error", "identify", "keypad", "busy", "message", "list")
 SIZES = {"1920x1080": (1920, 1080), "1080x1920": (1080, 1920)}
+
+
+# What the identify step and a report list look like, with fictitious masked data.
+_STEP = Step("reports", 1, 3)
+SAMPLE_FLOW_VIEWS: dict[str, View] = {
+    "identify": IdentifyView(
+        _STEP, Text("Who are you?"), ways=("id_card", "visit_card", "qr", "keypad"), can_go_back=False
+    ),
+    "keypad": KeypadView(
+        _STEP,
+        Text("Visit card number"),
+        (Action("submit", Text("OK"), primary=True),),
+        prompt=Text("Type your visit card number"),
+        digits="20240001",
+    ),
+    "busy": BusyView(_STEP, Text("One moment"), can_go_back=False, body=Text("Looking up your record…")),
+    "message": MessageView(
+        _STEP,
+        Text("Please confirm"),
+        (Action("yes", Text("Yes, that is me"), primary=True), Action("no", Text("No"))),
+        can_go_back=False,
+        body=Text("Hello, %1. Is this you?", ("张*",)),
+    ),
+    "list": ListView(
+        Step("reports", 2, 3),
+        Text("Who are you?"),
+        (Action("submit", Text("OK"), primary=True),),
+        prompt=Text("Type your visit card number"),
+        items=tuple(
+            ListItem(f"r{n}", Text("Visit card number"), Text("Hello, %1. Is this you?", ("李*",)), selected=n < 2)
+            for n in range(6)
+        ),
+        multi=True,
+        pages=2,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -49,9 +100,11 @@ def present(kiosk: Kiosk, screen: str, locale: str, elderly: bool, size: tuple[i
         window.show_overlay(IdleWarningView(deadline=now + 30, extensions_left=10))
     elif screen == "goodbye":
         window.show_view(GoodbyeView(deadline=now + kiosk.config.timeouts.goodbye_s))
-    else:
+    elif screen == "error":
         error = ServiceUnavailableError
         window.show_view(ErrorView(error.code, error.patient_message, now + kiosk.config.timeouts.error_screen_s))
+    else:
+        window.show_view(SAMPLE_FLOW_VIEWS[screen])
     window.show()
     for _ in range(3):  # layout needs a few passes after a style or language change
         QApplication.processEvents()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kiosk.flows.events import Event
 from kiosk.flows.views import View
@@ -24,6 +24,9 @@ class Screen(QWidget):
         super().__init__(parent)
         self.setObjectName("screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # A stack takes the largest minimum size of its pages: one tall screen would grow the
+        # window past the display. Each screen must fit on its own (tests check for clipping).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._post = post
 
     def set_view(self, view: View) -> None:

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy
 from kiosk.config import Locale, LocalizedText
 from kiosk.flows.events import ElderlyModeChosen, LocaleChosen, ServiceChosen
 from kiosk.flows.views import HomeView, View
+from kiosk.ui.i18n import current_locale
 from kiosk.ui.screens.base import Post, Screen
+from kiosk.ui.screens.flow import ServiceNames
 from kiosk.ui.widgets import button, label
 
 
@@ -42,6 +44,7 @@ class HomeScreen(Screen):
     def __init__(self, post: Post, kiosk_name: LocalizedText, parent: QWidget | None = None) -> None:
         super().__init__(post, parent)
         self._kiosk_name = kiosk_name
+        self._names = ServiceNames(self)
         self._services: tuple[str, ...] = ()
         self.tiles: list[ServiceTile] = []
 
@@ -99,6 +102,7 @@ class HomeScreen(Screen):
     def _rebuild_tiles(self) -> None:
         for tile in self.tiles:
             self.grid.removeWidget(tile)
+            tile.hide()  # deleteLater waits for the event loop; the old tile must go now
             tile.deleteLater()
         self.tiles = []
         columns = 1 if len(self._services) <= 2 else 2
@@ -122,16 +126,16 @@ class HomeScreen(Screen):
             self.tr("Self-service is not available at this kiosk yet. Please go to the service counter.")
         )
         self._show_tiles_or_notice()
-        names = {
-            "registration": (self.tr("Registration"), self.tr("Book a doctor for today or the next 7 days")),
-            "checkin": (self.tr("Check-in"), self.tr("Booked already? Check in and get your number")),
-            "payment": (self.tr("Pay bills"), self.tr("Tests, medicine and treatment")),
-            "reports": (self.tr("Print reports"), self.tr("Lab and imaging reports")),
+        subtitles = {
+            "registration": self.tr("Book a doctor for today or the next 7 days"),
+            "checkin": self.tr("Booked already? Check in and get your number"),
+            "payment": self.tr("Tests, medicine and treatment"),
+            "reports": self.tr("Lab and imaging reports"),
         }
         for tile in self.tiles:
-            title, subtitle = names[tile.service]
+            title = self._names.name(tile.service)
             tile.title.setText(title)
-            tile.subtitle.setText(subtitle)
+            tile.subtitle.setText(subtitles[tile.service])
             tile.setAccessibleName(title)
         # A language's name is written in that language, so anyone can find their own.
         self.language_button.setText("English" if locale == "zh_CN" else "中文")
@@ -139,7 +143,7 @@ class HomeScreen(Screen):
         self._tick()
 
     def _locale(self) -> Locale:
-        return "zh_CN" if QLocale().name() == "zh_CN" else "en"
+        return current_locale()
 
     def _switch_language(self) -> None:
         self._post(LocaleChosen("en" if self._locale() == "zh_CN" else "zh_CN"))

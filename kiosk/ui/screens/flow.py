@@ -1,0 +1,378 @@
+"""The screens of the service flows: one class per generic view model, all in one frame.
+
+The frame shows the service and "step n of m", the title, the content, and a bottom bar with
+Back, Home and the help line. Texts come from the flows as untranslated source strings
+(context "flows") and are translated here. GUI thread only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimerEvent
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.config import LocalizedText
+from kiosk.flows.events import FlowEvent, HomeRequested
+from kiosk.flows.views import (
+    Action,
+    BusyView,
+    FlowView,
+    IdentifyView,
+    KeypadView,
+    ListItem,
+    ListView,
+    MessageView,
+    Text,
+    View,
+)
+from kiosk.ui.i18n import current_locale
+from kiosk.ui.screens.base import Post, Screen
+from kiosk.ui.widgets import button, label
+
+PAGE_SIZE = 6  # at most about six choices a screen; more go on further pages
+
+
+def translate(text: Text | None) -> str:
+    """A flow's text in the current language, with its %1, %2... filled in."""
+    if text is None or not text.source:
+        return ""
+    result = QCoreApplication.translate("flows", text.source)
+    for index, arg in enumerate(text.args, start=1):
+        result = result.replace(f"%{index}", arg)
+    return result
+
+
+class ServiceNames(QObject):
+    """The services' names, shared by the home tiles and the flow headers."""
+
+    def name(self, service: str) -> str:
+        names = {
+            "registration": self.tr("Registration"),
+            "checkin": self.tr("Check-in"),
+            "payment": self.tr("Pay bills"),
+            "reports": self.tr("Print reports"),
+        }
+        return names.get(service, service)
+
+
+class FlowScreen(Screen):
+    """The frame every flow screen shares; subclasses fill ``self.body``."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, parent)
+        self._help_line = help_line
+        self._names = ServiceNames(self)
+        self.view: FlowView | None = None
+
+        self.service = label("clock", wrap=False)
+        self.progress = label("clock", wrap=False)
+        self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        header = QHBoxLayout()
+        header.addWidget(self.service, 1)
+        header.addWidget(self.progress)
+        self.title = label("title")
+
+        self.body = QVBoxLayout()
+        self.body.setSpacing(24)
+        self.actions_row = QHBoxLayout()
+        self.actions_row.setSpacing(24)
+        self.action_buttons: list[QPushButton] = []
+
+        self.back_button = button()
+        self.back_button.clicked.connect(lambda: self._post(FlowEvent("back")))
+        self.home_button = button()
+        self.home_button.clicked.connect(lambda: self._post(HomeRequested()))
+        self.help = label("code")
+        footer = QHBoxLayout()
+        footer.setSpacing(24)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.help, 1)
+        footer.addWidget(self.home_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 32, 48, 32)
+        layout.setSpacing(24)
+        layout.addLayout(header)
+        layout.addWidget(self.title)
+        layout.addLayout(self.body, 1)
+        layout.addLayout(self.actions_row)
+        layout.addLayout(footer)
+
+    def set_view(self, view: View) -> None:
+        if isinstance(view, FlowView):
+            self.view = view
+            self._rebuild_actions(view.actions)
+        super().set_view(view)
+
+    def leave(self) -> None:
+        self.view = None  # no screen keeps a patient's data after it is left
+
+    def _rebuild_actions(self, actions: tuple[Action, ...]) -> None:
+        for old in self.action_buttons:
+            self.actions_row.removeWidget(old)
+            old.hide()  # deleteLater waits for the event loop; the old text must go now
+            old.deleteLater()
+        self.action_buttons = []
+        for action in actions:
+            widget = button("primary" if action.primary else None)
+            widget.setObjectName(f"action_{action.id}")
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            widget.clicked.connect(lambda _=False, a=action.id: self._post(FlowEvent(a)))
+            self.actions_row.addWidget(widget)
+            self.action_buttons.append(widget)
+
+    def retranslate(self) -> None:
+        view = self.view
+        # An explicit context: PySide's self.tr would look in the subclass's context.
+        self.back_button.setText(QCoreApplication.translate("FlowScreen", "Back"))
+        self.home_button.setText(QCoreApplication.translate("FlowScreen", "Home"))
+        self.help.setText(self._help_line.get(current_locale()) if self._help_line is not None else "")
+        if view is None:
+            return
+        self.back_button.setVisible(view.can_go_back)
+        self.service.setText(self._names.name(view.step.service))
+        self.progress.setText(
+            QCoreApplication.translate("FlowScreen", "Step %1 of %2")
+            .replace("%1", str(view.step.index))
+            .replace("%2", str(view.step.count))
+        )
+        self.title.setText(translate(view.title))
+        for widget, action in zip(self.action_buttons, view.actions, strict=True):
+            widget.setText(translate(action.label))
+
+
+class MessageScreen(FlowScreen):
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.message = label("prompt")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code = label("code")
+        self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addStretch(1)
+        self.body.addWidget(self.message)
+        self.body.addWidget(self.code)
+        self.body.addStretch(1)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        if isinstance(view, MessageView):
+            self.message.setText(translate(view.body))
+            self.code.setVisible(view.code is not None)
+            self.code.setText(self.tr("Error code: %1").replace("%1", str(view.code)))
+
+
+class BusyScreen(FlowScreen):
+    """A spinner (a dot sequence, painted cheaply) and what is happening."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.message = label("prompt")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.spinner = label("countdown", wrap=False)
+        self.spinner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._dots = 0
+        self._timer = self.startTimer(400)
+        self.body.addStretch(1)
+        self.body.addWidget(self.spinner)
+        self.body.addWidget(self.message)
+        self.body.addStretch(1)
+
+    def timerEvent(self, event: QTimerEvent) -> None:
+        self._dots = (self._dots + 1) % 4
+        self.spinner.setText("●" * (self._dots + 1) + "○" * (3 - self._dots))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        if isinstance(view, BusyView):
+            text = translate(view.body)
+            if view.progress is not None:
+                done, total = view.progress
+                text += "  " + self.tr("%1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            self.message.setText(text)
+
+
+class IdentifyScreen(FlowScreen):
+    """Shows the ways to identify that this kiosk has, and the keypad button."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.ways: dict[str, QLabel] = {}
+        self.grid = QGridLayout()
+        self.grid.setSpacing(24)
+        for way in ("id_card", "visit_card", "qr"):
+            hint = label("hint")
+            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            self.ways[way] = hint
+        self.keypad_button = button("primary")
+        self.keypad_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.keypad_button.clicked.connect(lambda: self._post(FlowEvent("keypad")))
+        self._columns = 0
+        self._place(2)
+        self.problem = label("countdown")
+        self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addLayout(self.grid, 1)
+        self.body.addWidget(self.problem)
+
+    def _place(self, columns: int) -> None:
+        """Two columns on a landscape screen, one on a portrait screen (long lines wrap less)."""
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for index, widget in enumerate([*self.ways.values(), self.keypad_button]):
+            self.grid.removeWidget(widget)
+            self.grid.addWidget(widget, index // columns, index % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place(2 if event.size().width() > event.size().height() else 1)
+        super().resizeEvent(event)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        texts = {
+            "id_card": self.tr("Place your ID card on the reader"),
+            "visit_card": self.tr("Swipe your visit or insurance card"),
+            "qr": self.tr("Show your health code to the scanner"),
+        }
+        for way, widget in self.ways.items():
+            widget.setText(texts[way])
+            widget.setVisible(isinstance(view, IdentifyView) and way in view.ways)
+        self.keypad_button.setText(self.tr("Type my visit card number"))
+        self.keypad_button.setVisible(isinstance(view, IdentifyView) and "keypad" in view.ways)
+        problem = translate(view.problem) if isinstance(view, IdentifyView) else ""
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+
+
+class KeypadScreen(FlowScreen):
+    """Digits in a phone-style grid; Delete and OK sit beside 0 so the whole pad fits any screen."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.display = label("title", wrap=False)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        self.keys: list[QPushButton] = []
+        for index, digit in enumerate("123456789"):
+            self.keys.append(self._key(digit, grid, index // 3, index % 3))
+        self.delete_button = button()
+        self.delete_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.delete_button.clicked.connect(lambda: self._post(FlowEvent("delete")))
+        grid.addWidget(self.delete_button, 3, 0)
+        self.keys.append(self._key("0", grid, 3, 1))
+        self.ok_button = button("primary")
+        self.ok_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.ok_button.clicked.connect(lambda: self._post(FlowEvent("submit")))
+        grid.addWidget(self.ok_button, 3, 2)
+        self.body.addWidget(self.display)
+        self.body.addLayout(grid, 1)
+
+    def _key(self, digit: str, grid: QGridLayout, row: int, column: int) -> QPushButton:
+        key = button()
+        key.setText(digit)
+        key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        key.clicked.connect(lambda _=False: self._post(FlowEvent("digit", digit)))
+        grid.addWidget(key, row, column)
+        return key
+
+    def _rebuild_actions(self, actions: tuple[Action, ...]) -> None:
+        super()._rebuild_actions(tuple(a for a in actions if a.id != "submit"))
+        self.ok_button.setEnabled(any(a.id == "submit" for a in actions))
+
+    def retranslate(self) -> None:
+        view = self.view
+        if isinstance(view, KeypadView):  # the pad's own OK stands for the submit action
+            self.view = replace(view, actions=tuple(a for a in view.actions if a.id != "submit"))
+        super().retranslate()
+        self.view = view
+        self.delete_button.setText(self.tr("Delete"))
+        self.ok_button.setText(self.tr("OK"))
+        if isinstance(view, KeypadView):
+            self.display.setText(view.digits or translate(view.prompt))
+
+
+class ListScreen(FlowScreen):
+    """Up to six items a page as big rows; tapping sends FlowEvent("pick", id)."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.prompt = label("prompt")
+        self.rows: list[QPushButton] = []
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(16)
+        self.summary = label("prompt")
+        self.previous_page = button()
+        self.previous_page.clicked.connect(lambda: self._post(FlowEvent("page", -1)))
+        self.next_page = button()
+        self.next_page.clicked.connect(lambda: self._post(FlowEvent("page", 1)))
+        self.page_label = label("code", wrap=False)
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        paging = QHBoxLayout()
+        paging.addWidget(self.previous_page)
+        paging.addWidget(self.page_label, 1)
+        paging.addWidget(self.next_page)
+        self.body.addWidget(self.prompt)
+        self.body.addLayout(self.rows_box, 1)
+        self.body.addWidget(self.summary)
+        self.body.addLayout(paging)
+
+    def set_view(self, view: View) -> None:
+        if isinstance(view, ListView):
+            self._rebuild_rows(view.items)
+        super().set_view(view)
+
+    def _rebuild_rows(self, items: tuple[ListItem, ...]) -> None:
+        for old in self.rows:
+            self.rows_box.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        self.rows = []
+        for item in items[:PAGE_SIZE]:
+            row = button("row")
+            row.setCheckable(True)
+            row.setChecked(item.selected)
+            row.setEnabled(item.enabled)
+            row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            row.clicked.connect(lambda _=False, i=item.id: self._post(FlowEvent("pick", i)))
+            self.rows_box.addWidget(row)
+            self.rows.append(row)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        if not isinstance(view, ListView):
+            return
+        self.prompt.setText(translate(view.prompt))
+        for row, item in zip(self.rows, view.items, strict=False):
+            first = translate(item.title)
+            if item.badge is not None:
+                first += "  ·  " + translate(item.badge)
+            detail = translate(item.detail)
+            row.setText(f"{first}\n{detail}" if detail else first)
+        self.summary.setText(translate(view.summary))
+        self.summary.setVisible(view.summary is not None)
+        paged = view.pages > 1
+        for widget in (self.previous_page, self.next_page, self.page_label):
+            widget.setVisible(paged)
+        self.previous_page.setText(self.tr("Previous"))
+        self.next_page.setText(self.tr("More"))
+        self.previous_page.setEnabled(view.page > 0)
+        self.next_page.setEnabled(view.page < view.pages - 1)
+        self.page_label.setText(
+            self.tr("Page %1 of %2").replace("%1", str(view.page + 1)).replace("%2", str(view.pages))
+        )
+
+
+FLOW_SCREENS: dict[type[View], type[FlowScreen]] = {
+    MessageView: MessageScreen,
+    BusyView: BusyScreen,
+    IdentifyView: IdentifyScreen,
+    KeypadView: KeypadScreen,
+    ListView: ListScreen,
+}
