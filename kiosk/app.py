@@ -20,6 +20,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
 from kiosk.eventloop import BackgroundExecutor, EventBridge, QtClock
+from kiosk.flows.context import FlowContext
+from kiosk.flows.registry import build_flows
 from kiosk.flows.runner import FlowRunner
 from kiosk.flows.runtime import Clock, Executor
 from kiosk.flows.service import FlowRegistry
@@ -134,9 +136,10 @@ def build_kiosk(
     post = bridge.post
     built_services = services(config, post) if services is not None else None
 
-    # Service flows (registration, check-in, payment, reports) register here as they are built;
-    # a configured service without a flow gets no tile.
-    chart = SessionChart(session_settings(config), flows if flows is not None else {}, clock)
+    # A configured service without a flow gets no tile (see kiosk/flows/registry.py).
+    if flows is None:
+        flows = build_flows(FlowContext(config, built_services)) if built_services is not None else {}
+    chart = SessionChart(session_settings(config), flows, clock)
     screens: dict[type[View], Screen] = {
         HomeView: HomeScreen(post, config.kiosk.name),
         GoodbyeView: GoodbyeScreen(post, clock.now),

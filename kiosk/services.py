@@ -45,6 +45,8 @@ class Services:
         return DemoPanel(self.sim_hub) if self.sim_hub is not None else None
 
     def start(self) -> None:
+        if self._started:
+            return
         if self.his is None:
             from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415
             from kiosk.his.simulator import HisSimulator  # noqa: PLC0415

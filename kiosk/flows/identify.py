@@ -98,7 +98,7 @@ class Identify(FlowChart):
         self._step = step
         self._ways = ways
         self._digits = ""
-        self._identifier: Identifier | None = None
+        self.identifier: Identifier | None = None  # what the patient presented last
         self._card: ResidentIdCard | None = None
         self._problem: Text | None = None
         self._candidate: Patient | None = None
@@ -178,14 +178,14 @@ class Identify(FlowChart):
         self._show_keypad()
 
     def on_submit(self) -> None:
-        self._identifier = Identifier(IdentifierKind.VISIT_CARD, self._digits)
+        self.identifier = Identifier(IdentifierKind.VISIT_CARD, self._digits)
         self._card = None
 
     def on_presented(self, identifier: Identifier) -> None:
-        self._identifier = identifier
+        self.identifier = identifier
 
     def on_enter_looking_up(self) -> None:
-        identifier, his = self._identifier, self._his
+        identifier, his = self.identifier, self._his
         if identifier is None:
             return
         self.emit(Show(self._busy(Text(QT_TRANSLATE_NOOP("flows", "Looking up your record…")))))

@@ -21,6 +21,11 @@ class FlowDone(Effect):
 
 
 @dataclass(frozen=True)
+class FlowAbandoned(Effect):
+    """The patient walked away mid-flow (took their card): wipe the session, go home."""
+
+
+@dataclass(frozen=True)
 class FlowFailed(Effect):
     """The flow cannot go on: the session shows the error screen with this code and message."""
 

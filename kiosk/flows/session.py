@@ -46,7 +46,7 @@ from kiosk.flows.events import (
     UserActivity,
 )
 from kiosk.flows.runtime import Clock
-from kiosk.flows.service import FlowDone, FlowFailed, FlowRegistry, ServiceFlow
+from kiosk.flows.service import FlowAbandoned, FlowDone, FlowFailed, FlowRegistry, ServiceFlow
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,9 @@ class SessionChart(StateMachine):
         for effect in effects:
             if isinstance(effect, FlowDone):
                 self.send("flow_done")
+            elif isinstance(effect, FlowAbandoned):
+                log.info("session %s: abandoned mid-flow", self.session.id)
+                self.send("go_home")
             elif isinstance(effect, FlowFailed):
                 self.send("flow_failed", code=effect.code, message=effect.message)
             else:

@@ -3,6 +3,7 @@ plus the actions the demo device panel offers (insert an ID card, swipe, scan, p
 
 from __future__ import annotations
 
+from kiosk.demo_people import DEMO_PEOPLE
 from kiosk.devices.simulators.hub import SimulatorHub
 from kiosk.devices.simulators.idcard import IdCardReaderSimulator, SimIdCard
 from kiosk.devices.simulators.printer import PrinterSimulator
@@ -16,13 +17,13 @@ CARD_READER = "cardreader"
 SCANNER = "scanner"
 TERMINAL = "terminal"
 
-# Fictitious people with valid check digits; the HIS simulator should seed patients with these.
-SAMPLE_ID_CARDS: tuple[SimIdCard, ...] = (
-    SimIdCard(name="张三", id_number="11010519491231002X", sex_code="2", birth_date="19491231"),
-    SimIdCard(name="李四", id_number="110101199003078515", birth_date="19900307"),
+# The demo people: the HIS simulator seeds records with the same numbers.
+SAMPLE_ID_CARDS: tuple[SimIdCard, ...] = tuple(
+    SimIdCard(name=p.name, id_number=p.id_number, sex_code="1" if p.male else "2", birth_date=p.birth_date)
+    for p in DEMO_PEOPLE
 )
-SAMPLE_VISIT_CARD = "20240001"
-SAMPLE_HEALTH_QR = "EHC:110101199003078515:20240001:0001"
+SAMPLE_VISIT_CARD = DEMO_PEOPLE[1].visit_card
+SAMPLE_HEALTH_QR = DEMO_PEOPLE[1].health_qr
 SAMPLE_PAYMENT_CODE = "134567890123456789"
 SAMPLE_INSURANCE_VOUCHER = "NHSA3A7F00C2E91B44D0A8"
 SAMPLE_REPORT_BARCODE = "R2026112100042"

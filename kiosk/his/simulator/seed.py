@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kiosk.demo_people import DEMO_PEOPLE
 from kiosk.domain import MaskKind, decimal_from_fen, mask, resident_id_check_char
 from kiosk.his.mapping import KIOSK_TAG_SYSTEM, ORG_TYPE_SYSTEM, TAG_PRINTED, V2_0074
 from kiosk.his.simulator.pdf import TextLine, render_pdf
@@ -179,6 +180,7 @@ class Seeder:
             self._slots(schedules)
             for index in range(patients):
                 self._patient(index, depts)
+            self._demo_people(depts)
         log.info("simulator seeded: %d departments, %d doctors, %d patients", len(depts), len(schedules), patients)
 
     def _create(self, rtype: str, body: Json, rid: str) -> Json:
@@ -335,6 +337,38 @@ class Seeder:
                     dept=rng.choice(depts),
                 )
 
+    def _demo_people(self, depts: list[Json]) -> None:
+        """The people on the demo panel's cards, each with bills and reports to try every flow."""
+        for offset, person in enumerate(DEMO_PEOPLE):
+            index = 9000 + offset
+            pid = f"pat-{index + 1:04d}"
+            birth = date(int(person.birth_date[:4]), int(person.birth_date[4:6]), int(person.birth_date[6:8]))
+            family, given = person.name[0], person.name[1:]
+            identifiers = [
+                {"use": "official", "system": self._sys.resident_id, "value": person.id_number},
+                {"use": "usual", "system": self._sys.visit_card, "value": person.visit_card},
+                {"system": self._sys.health_card, "value": person.health_qr},
+            ]
+            self._create(
+                "Patient",
+                {
+                    "active": True,
+                    "identifier": identifiers,
+                    "name": [{"use": "official", "text": person.name, "family": family, "given": [given]}],
+                    "gender": "male" if person.male else "female",
+                    "birthDate": birth.isoformat(),
+                },
+                pid,
+            )
+            for visit in range(2):
+                self._bill(pid, index, visit, depts[(offset + visit) % len(depts)])
+            for number, final in enumerate((True, True, False)):
+                dept = depts[(offset + number) % len(depts)]
+                self._report(
+                    pid, name=person.name, male=person.male, birth=birth, index=index, number=number, dept=dept,
+                    final=final,
+                )  # fmt: skip
+
     def _bill(self, pid: str, index: int, visit: int, dept: Json) -> None:
         rng = self._rng
         when = self._now - timedelta(days=rng.randrange(0, 3), hours=rng.randrange(1, 6))
@@ -396,7 +430,18 @@ class Seeder:
             f"inv-{index + 1:04d}-{visit + 1}",
         )
 
-    def _report(self, pid: str, *, name: str, male: bool, birth: date, index: int, number: int, dept: Json) -> None:
+    def _report(
+        self,
+        pid: str,
+        *,
+        name: str,
+        male: bool,
+        birth: date,
+        index: int,
+        number: int,
+        dept: Json,
+        final: bool | None = None,
+    ) -> None:
         rng = self._rng
         issued = self._now - timedelta(days=rng.randrange(0, 6), hours=rng.randrange(0, 8), minutes=rng.randrange(60))
         rid = f"rep-{index + 1:04d}-{number + 1}"
@@ -409,7 +454,7 @@ class Seeder:
             TextLine(f"科室: {dept['name']}    报告编号: {report_no}", 11),
             TextLine(f"报告时间: {issued:%Y-%m-%d %H:%M}", 11),
         ]
-        final = rng.random() < 0.85
+        final = rng.random() < 0.85 if final is None else final
         if rng.random() < 0.6:
             title, loinc, rows = rng.choice(LAB_PANELS)
             category = ("LAB", "Laboratory")
@@ -454,7 +499,7 @@ class Seeder:
                     "title": title,
                 }
             ]
-            if rng.random() < 0.2:
+            if index < 9000 and rng.random() < 0.2:  # demo people start with nothing printed
                 resource["meta"] = {"tag": [{"system": KIOSK_TAG_SYSTEM, "code": TAG_PRINTED}]}
         self._create("DiagnosticReport", resource, rid)
         log.debug("seeded report for %s", mask(name, MaskKind.NAME))

@@ -209,6 +209,7 @@ class IdentifyScreen(FlowScreen):
             hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self.ways[way] = hint
         self.keypad_button = button("primary")
+        self.keypad_button.setObjectName("keypad")
         self.keypad_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.keypad_button.clicked.connect(lambda: self._post(FlowEvent("keypad")))
         self._columns = 0
@@ -267,6 +268,7 @@ class KeypadScreen(FlowScreen):
         grid.addWidget(self.delete_button, 3, 0)
         self.keys.append(self._key("0", grid, 3, 1))
         self.ok_button = button("primary")
+        self.ok_button.setObjectName("ok")
         self.ok_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.ok_button.clicked.connect(lambda: self._post(FlowEvent("submit")))
         grid.addWidget(self.ok_button, 3, 2)
