@@ -11,6 +11,7 @@ import getpass
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", type=Path, required=True)
 
     sub.add_parser("hash-pin", help="print the salted hash of an admin PIN for config.yaml")
+
+    reconcile = sub.add_parser(
+        "reconcile", help="compare journal, payment channels and HIS for a day; exit 1 when entries need resolving"
+    )
+    reconcile.add_argument("--date", required=True, type=_day, help="the day, YYYY-MM-DD")
+    reconcile.add_argument("--csv", type=Path, help="also write the entries as CSV to this file")
+    reconcile.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
 
     # Listed for --help only: main() hands "his-sim ..." to the simulator's own parser.
     sub.add_parser("his-sim", help="run the embedded HIS simulator (FHIR R4 on 127.0.0.1); see its --help")
@@ -175,6 +183,20 @@ def _cmd_hash_pin(_args: argparse.Namespace) -> int:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-21") from None
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from kiosk.payments.reconcile_cli import run  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    return run(_load(args.config), args.date, csv_out=args.csv, out=sys.stdout)
 
 
 def _cmd_his_sim(args: argparse.Namespace) -> int:

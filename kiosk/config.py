@@ -311,7 +311,7 @@ def load_config(path: Path) -> Config:
     """Read and validate ``path``; relative paths inside the file resolve against its folder."""
     data, lines = _read_yaml(path)
     try:
-        config = Config.model_validate(_resolve_relative_paths(data, path.parent))
+        config = Config.model_validate(_resolve_relative_paths(data, path.resolve().parent))
     except ValidationError as exc:
         raise ConfigError([_problem(path, err, lines) for err in exc.errors()]) from None
     return config

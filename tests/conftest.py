@@ -20,8 +20,9 @@ DEMO_CONFIG = ROOT / "config.yaml"
 
 
 @pytest.fixture
-def demo_config() -> Config:
-    return load_config(DEMO_CONFIG)
+def demo_config(tmp_path: Path) -> Config:
+    """The demo configuration with its journal (and the sandbox's orders) in a fresh folder."""
+    return load_config(DEMO_CONFIG).model_copy(update={"journal_path": tmp_path / "journal.sqlite"})
 
 
 @pytest.fixture

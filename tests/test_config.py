@@ -32,11 +32,12 @@ def _problems(path: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-def test_demo_config_is_valid(demo_config) -> None:
-    assert demo_config.kiosk.id == "DEMO-OPD-01"
-    assert demo_config.kiosk.services == list(Service)
-    assert demo_config.journal_path.is_absolute()  # resolved against the file's folder
-    assert demo_config.journal_path.parent == ROOT / "var"
+def test_demo_config_is_valid() -> None:
+    config = load_config(DEMO_CONFIG)
+    assert config.kiosk.id == "DEMO-OPD-01"
+    assert config.kiosk.services == list(Service)
+    assert config.journal_path.is_absolute()  # resolved against the file's folder
+    assert config.journal_path.parent == ROOT / "var"
 
 
 def test_missing_file(tmp_path: Path) -> None:

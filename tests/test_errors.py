@@ -34,7 +34,9 @@ def test_codes_are_unique_and_in_their_part_s_range() -> None:
         assert cls.code not in by_code, f"{cls.__name__} reuses code {cls.code} of {by_code[cls.code]}"
         by_code[cls.code] = cls.__name__
         part = cls.__module__.split(".")[1]
-        expected = {"his": range(2000, 3000), "devices": range(3000, 4000)}.get(part, range(1000, 2000))
+        expected = {"his": range(2000, 3000), "devices": range(3000, 4000), "payments": range(4000, 5000)}.get(
+            part, range(1000, 2000)
+        )
         assert cls.code in expected, f"{cls.__name__} ({cls.__module__}) has code {cls.code}"
 
 

@@ -223,8 +223,9 @@ class ProbeFlow(PatientFlow):
 
 
 def test_removing_the_id_card_mid_flow_abandons_it() -> None:
-    services = Services(his_settings=None, devices=None, his=ScriptedHis([Patient(id="p", name="王小明")]))  # type: ignore[arg-type]
-    flow = ProbeFlow(FlowContext(config=_config_stub(), services=services))
+    config = _config_stub()
+    services = Services(config=config, journal=None, devices=None, his=ScriptedHis([Patient(id="p", name="王小明")]))  # type: ignore[arg-type]
+    flow = ProbeFlow(FlowContext(config=config, services=services))
     flow.start()
     run_jobs(flow.identify, flow.handle(IdCardRead(DeviceRole.ID_CARD_READER, CARD)))
     assert list(flow.handle(CardRemoved(DeviceRole.ID_CARD_READER))) == [FlowAbandoned()]

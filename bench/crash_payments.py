@@ -1,0 +1,331 @@
+"""Crash-injection harness for payments: SIGKILL at every step, restart, recover, check the money.
+
+    .venv/bin/python bench/crash_payments.py --runs 500 [--jobs 3] [--seed 1]
+
+The parent process hosts the HIS simulator (SQLite file) and the payment sandbox: they are the
+outside world and survive the kiosk's crashes. Each run pays one fresh bill in a child process
+(a headless kiosk with its own journal, reused across that slot's runs like a kiosk that keeps
+restarting) and kills it with SIGKILL: either at a named step of the payment path (the child
+kills itself when the service reaches the step: created, opening, opened, paid_seen, paid,
+settling, settled_his, settled, refund_pending, refunding, refund_done, refunded, ending,
+ended) or at a random moment chosen by the parent. A new child then runs start-up recovery,
+itself killed at a random recovery step in some runs and restarted again. Scenarios are
+randomised: approved after a delay, declined, never paid (expires), payment code, the bill
+paid meanwhile by "another kiosk" (the HIS refuses: refund), the channel charging a wrong
+amount (refund), HIS and channel faults.
+
+After the last recovery the parent checks the truth on the HIS and the sandbox: one-sided
+payments (the channel holds money the HIS never settled, or the HIS settled a payment the
+channel holds no money for), doubled payments (a bill charged or settled twice) and payments
+not final in the journal within 60 s of the restart. It ends with the line
+``kill points: N one-sided: X doubled: Y unresolved: Z``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+
+from kiosk.domain import Bill  # noqa: E402
+from kiosk.his.fhir import FhirHisGateway  # noqa: E402
+from kiosk.his.simulator import Fault, HisSimulator  # noqa: E402
+from kiosk.journal import Journal  # noqa: E402
+from kiosk.payments.ledger import PaymentLedger  # noqa: E402
+from kiosk.payments.sandbox.server import Fault as SbFault  # noqa: E402
+from kiosk.payments.sandbox.server import SandboxServer  # noqa: E402
+from tests.payments.world import (  # noqa: E402
+    build_service,
+    fast_his_settings,
+    his_settlements_for_bill,
+    new_bill,
+    patient_ids,
+    sandbox_net,
+)
+
+PAY_STEPS = ("created", "opening", "opened", "paid_seen", "paid", "settling", "settled_his", "settled")
+REFUND_STEPS = ("refund_pending", "refunding", "refund_done", "refunded")
+END_STEPS = ("ending", "ended")
+ALL_STEPS = PAY_STEPS + REFUND_STEPS + END_STEPS
+RECOVERY_LIMIT_S = 60.0
+
+
+# --- child: one headless kiosk ------------------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> int:
+    kill_at = args.kill_at
+    session = requests.Session()
+    session.trust_env = False
+
+    def probe(step: str, payment_id: str) -> None:
+        if step == "created" and args.outcome and not args.recover_only:
+            body = {"order_no": payment_id, "outcome": args.outcome, "delay_s": args.delay}
+            if args.charge:
+                body["charge_fen"] = args.charge
+            session.post(f"{args.sandbox}/_sandbox/script", json=body, timeout=5).close()
+        if kill_at is not None and step == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    journal = Journal(args.journal)
+    journal.open()
+    his = FhirHisGateway(fast_his_settings(), args.his)
+    service = build_service(journal, his, args.sandbox, probe=probe, recovery_deadline_s=RECOVERY_LIMIT_S)
+    try:
+        started = time.monotonic()
+        report = service.start()
+        result: dict[str, object] = {
+            "recovered": report.examined,
+            "unresolved": list(report.unresolved),
+            "recovery_s": time.monotonic() - started,
+        }
+        if not args.recover_only:
+            bill = Bill(id=args.bill, patient_id=args.patient, items=(), total_fen=args.amount)
+            auth = "134567890123456789" if args.provider == "code" else None
+            try:
+                outcome = service.pay(args.provider, args.patient, [bill], args.amount, auth_code=auth)
+                result["outcome"] = outcome.kind.value
+            except Exception as exc:  # the harness records it; the checks decide
+                result["error"] = f"{type(exc).__name__}: {exc}"
+        sys.stdout.write(json.dumps(result) + "\n")
+        return 0
+    finally:
+        service.stop()
+        his.close()
+        journal.close()
+        session.close()
+
+
+# --- parent: the world, the runs, the checks -----------------------------------------------------
+
+
+@dataclass
+class Totals:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    kill_points: int = 0
+    one_sided: int = 0
+    doubled: int = 0
+    unresolved: int = 0
+    runs: int = 0
+    by_step: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def _spawn(base: list[str], extra: list[str]) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--child", *base, *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _wait(proc: subprocess.Popen[str], random_kill_after: float | None) -> tuple[int, str, str]:
+    if random_kill_after is not None:
+        try:
+            proc.wait(timeout=random_kill_after)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        return -999, out, err
+    return proc.returncode, out, err
+
+
+def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
+    run: int, slot_journal: Path, world: dict[str, object], totals: Totals, rng: random.Random
+) -> None:
+
+    sim = world["sim"]
+    sandbox = world["sandbox"]
+    gateway = world["gateway"]
+    patients: list[str] = world["patients"]  # type: ignore[assignment]
+    patient = rng.choice(patients)
+    amount = rng.randrange(100, 50_000)
+    bill = new_bill(sim, patient, amount)  # type: ignore[arg-type]
+
+    step = ALL_STEPS[run % len(ALL_STEPS)] if rng.random() < 0.8 else None
+    provider = "code" if rng.random() < 0.25 else "sandbox"
+    outcome, charge, other_kiosk = "approve", 0, False
+    if step in REFUND_STEPS:
+        if rng.random() < 0.7:
+            other_kiosk = True
+        else:
+            charge = amount + rng.choice((-1, 1)) * rng.randrange(1, 50)
+    elif step in END_STEPS:
+        outcome = "none"
+    elif step is None:
+        outcome = rng.choice(("approve", "approve", "decline", "none"))
+        other_kiosk = rng.random() < 0.15
+    if other_kiosk:  # the same bill paid at another kiosk meanwhile (retried: other runs inject HIS faults)
+        for attempt in range(5):
+            try:
+                gateway.settle(patient, [bill], f"OTHER{run:06d}", amount)  # type: ignore[attr-defined]
+                break
+            except Exception:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
+    if rng.random() < 0.15:
+        sim.add_fault(Fault("status", route="POST PaymentReconciliation", times=rng.randrange(1, 3), status=503))  # type: ignore[attr-defined]
+    if rng.random() < 0.1:
+        sandbox.add_fault(SbFault(rng.choice(("query", "close", "refund")), rng.choice(("unavailable", "reset"))))  # type: ignore[attr-defined]
+
+    base = ["--journal", str(slot_journal), "--his", str(world["his_url"]), "--sandbox", str(world["sandbox_url"])]
+    pay_args = ["--patient", patient, "--bill", bill.id, "--amount", str(amount), "--provider", provider]
+    pay_args += ["--outcome", outcome, "--delay", f"{rng.uniform(0.0, 0.15):.3f}"]
+    if charge:
+        pay_args += ["--charge", str(charge)]
+    kills = 0
+    if step is not None:
+        code, _out, err = _wait(_spawn(base, [*pay_args, "--kill-at", step]), None)
+    else:
+        code, _out, err = _wait(_spawn(base, pay_args), rng.uniform(0.3, 1.6))
+    label = step or "random"
+    if code == -signal.SIGKILL:
+        kills += 1
+    elif code != 0:
+        totals.problems.append(f"run {run}: payer exited {code}: {err.strip()[-300:]}")
+
+    # Restart; sometimes crash again during recovery.
+    recovery_kill = rng.choice(ALL_STEPS) if rng.random() < 0.3 else None
+    if recovery_kill is not None:
+        code, _out, err = _wait(_spawn(base, ["--recover-only", "--kill-at", recovery_kill]), None)
+        if code == -signal.SIGKILL:
+            kills += 1
+    started = time.monotonic()
+    code, _out, err = _wait(_spawn(base, ["--recover-only"]), None)
+    recovery_s = time.monotonic() - started
+    if code != 0:
+        totals.problems.append(f"run {run}: recovery exited {code}: {err.strip()[-300:]}")
+
+    journal = Journal(slot_journal)
+    journal.open()
+    try:
+        ledger = PaymentLedger(journal)
+        ours = [r for r in ledger.between(0, time.time() + 3600) if bill.id in r.bill_ids]
+        open_ones = [r for r in ledger.open_payments()]
+    finally:
+        journal.close()
+    one_sided = doubled = unresolved = 0
+    charged = 0
+    for record in ours:
+        net = sandbox_net(sandbox, record.id)  # type: ignore[arg-type]
+        settled = gateway.find_settlement(record.id) is not None  # type: ignore[attr-defined]
+        charged += max(net, 0)
+        if (net > 0 and not settled) or (net <= 0 and settled):
+            one_sided += 1
+            totals.problems.append(
+                f"run {run} ({label}): {record.id} one-sided: net {net}, settled {settled}, {record.state}"
+            )
+    settlements = his_settlements_for_bill(sim, bill.id)  # type: ignore[arg-type]
+    if len(settlements) > 1 or charged > amount:
+        doubled += 1
+        totals.problems.append(
+            f"run {run} ({label}): bill {bill.id} doubled: {len(settlements)} settlements, {charged} charged"
+        )
+    if open_ones or recovery_s > RECOVERY_LIMIT_S:
+        unresolved += len(open_ones) or 1
+        totals.problems.append(f"run {run} ({label}): unresolved {[r.id for r in open_ones]} after {recovery_s:.1f} s")
+    with totals.lock:
+        totals.runs += 1
+        totals.kill_points += kills
+        totals.by_step[label] = totals.by_step.get(label, 0) + kills
+        totals.one_sided += one_sided
+        totals.doubled += doubled
+        totals.unresolved += unresolved
+
+
+def parent(args: argparse.Namespace) -> int:
+
+    logging.basicConfig(level=logging.ERROR)
+    rng = random.Random(args.seed)
+    totals = Totals()
+    with tempfile.TemporaryDirectory(prefix="crash-payments-") as tmp:
+        folder = Path(tmp)
+        sim = HisSimulator(folder / "his.sqlite", patients=30)
+        sandbox = SandboxServer(db_path=folder / "sandbox.sqlite")
+        gateway = None
+        try:
+            his_url = sim.start()
+            sandbox_url = sandbox.start()
+            gateway = FhirHisGateway(fast_his_settings(), his_url)
+            world: dict[str, object] = {
+                "sim": sim,
+                "sandbox": sandbox,
+                "gateway": gateway,
+                "patients": patient_ids(sim, 30),
+                "his_url": his_url,
+                "sandbox_url": sandbox_url,
+            }
+            started = time.monotonic()
+            seeds = [rng.randrange(1 << 30) for _ in range(args.runs)]
+
+            def slot_runner(slot: int) -> None:
+                journal = folder / f"kiosk-{slot}.sqlite"
+                for run in range(slot, args.runs, args.jobs):
+                    one_run(run, journal, world, totals, random.Random(seeds[run]))
+                    if args.verbose:
+                        print(f"run {run}: kill points so far {totals.kill_points}", flush=True)
+
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                for future in [pool.submit(slot_runner, s) for s in range(args.jobs)]:
+                    future.result()
+            elapsed = time.monotonic() - started
+        finally:
+            if gateway is not None:
+                gateway.close()
+            sandbox.close()
+            sim.close()
+    for problem in totals.problems[:40]:
+        print(problem)
+    steps = ", ".join(f"{k} {v}" for k, v in sorted(totals.by_step.items()))
+    print(f"runs: {totals.runs} in {elapsed:.0f} s; kills by step: {steps}")
+    print(
+        f"kill points: {totals.kill_points} one-sided: {totals.one_sided} doubled: {totals.doubled} "
+        f"unresolved: {totals.unresolved}"
+    )
+    return 0 if totals.one_sided == totals.doubled == totals.unresolved == 0 else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--jobs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--recover-only", action="store_true", help=argparse.SUPPRESS)
+    for name in ("--journal", "--his", "--sandbox", "--patient", "--bill", "--provider", "--kill-at", "--outcome"):
+        parser.add_argument(name, help=argparse.SUPPRESS)
+    parser.add_argument("--amount", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--charge", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--delay", type=float, default=0.0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    return child(args) if args.child else parent(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
