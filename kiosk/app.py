@@ -102,6 +102,9 @@ class Kiosk:
 
     def stop(self) -> None:
         """Stops in reverse order of start; safe to call twice."""
+        # First: nothing that arrives from here on (a card reader's last "removed" while the
+        # devices stop) may move the session or touch the screens.
+        self.bridge.detach()
         self.runner.stop()
         if isinstance(self.executor, BackgroundExecutor) and not self.executor.shutdown():
             log.warning("background jobs still running at shutdown")

@@ -287,6 +287,7 @@ class Report:
     title: str
     status: ReportStatus
     ready_at: datetime | None = None
-    printed: bool = False
+    printed: bool = False  # printed at a kiosk
     has_pdf: bool = False
     version: str | None = None
+    copy_printed: bool = False  # its one copy (a reprint at a kiosk) was printed too

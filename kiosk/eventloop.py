@@ -39,11 +39,18 @@ class EventBridge(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._handler: Callable[[Any], None] | None = None
+        self._detached = False
         self._delivered.connect(self._deliver)  # queued across threads, direct on the GUI thread
 
     def set_handler(self, handler: Callable[[Any], None]) -> None:
         """Names the consumer of events (the FlowRunner), once it exists."""
         self._handler = handler
+        self._detached = False
+
+    def detach(self) -> None:
+        """At shutdown: later events (a device's last words while it stops) are dropped quietly."""
+        self._handler = None
+        self._detached = True
 
     def post(self, event: Any) -> None:
         self._delivered.emit(event)
@@ -55,7 +62,7 @@ class EventBridge(QObject):
                 event.callback(event.value)
             elif self._handler is not None:
                 self._handler(event)
-            else:
+            elif not self._detached:
                 log.warning("event %s arrived before the kiosk was ready; dropped", type(event).__name__)
         except Exception:  # one bad event must not stop the event loop
             log.exception("error while delivering %s", type(event).__name__)

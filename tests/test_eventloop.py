@@ -119,3 +119,16 @@ def test_signal_emit_keeps_refcounts(qapp: QApplication) -> None:
     after = sys.getrefcount(True), sys.getrefcount(False)
     assert abs(after[0] - before[0]) < 20, f"refcount of True went {before[0]} -> {after[0]}"
     assert abs(after[1] - before[1]) < 20, f"refcount of False went {before[1]} -> {after[1]}"
+
+
+def test_a_detached_bridge_drops_events(qapp: QApplication) -> None:
+    """After shutdown starts, a device's last event must not reach the (stopped) kiosk."""
+    got: list[Ping] = []
+    bridge = EventBridge()
+    bridge.set_handler(got.append)
+    bridge.post(Ping(1))
+    qapp.processEvents()
+    bridge.detach()
+    bridge.post(Ping(2))
+    qapp.processEvents()
+    assert got == [Ping(1)]

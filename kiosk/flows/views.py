@@ -76,11 +76,16 @@ class FlowView(View):
 
 @dataclass(frozen=True)
 class MessageView(FlowView):
-    """A sentence, optionally with an error code for staff (tone: info, warning, error)."""
+    """A sentence, optionally with an error code for staff (tone: info, warning, error).
+
+    ``figure`` is a short text the screen shows very large above the sentence, such as a queue
+    number the patient must remember.
+    """
 
     body: Text = Text("")
     tone: str = "info"
     code: int | None = None
+    figure: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ from kiosk.his.mapping import (
     EXT_PAYMENT,
     KIOSK_TAG_SYSTEM,
     ORG_TYPE_SYSTEM,
+    TAG_COPY_PRINTED,
     TAG_PRINTED,
     FhirProfile,
     Json,
@@ -747,23 +748,22 @@ class FhirHisGateway:
 
     def mark_printed(self, report: Report) -> Report:
         op = "DiagnosticReport $meta-add"
+        # ``report`` is what the kiosk listed: printed already then, this print was the copy.
+        tag = (
+            {"system": KIOSK_TAG_SYSTEM, "code": TAG_COPY_PRINTED, "display": "copy printed at a kiosk"}
+            if report.printed
+            else {"system": KIOSK_TAG_SYSTEM, "code": TAG_PRINTED, "display": "printed at a kiosk"}
+        )
         params: Json = {
             "resourceType": "Parameters",
-            "parameter": [
-                {
-                    "name": "meta",
-                    "valueMeta": {
-                        "tag": [{"system": KIOSK_TAG_SYSTEM, "code": TAG_PRINTED, "display": "printed at a kiosk"}]
-                    },
-                }
-            ],
+            "parameter": [{"name": "meta", "valueMeta": {"tag": [tag]}}],
         }
         reply = self._request("POST", f"DiagnosticReport/{report.id}/$meta-add", op=op, idempotent=True, body=params)
         self._check(reply, op, "report not found in the HIS")
         result = obj(self._json(reply, op), "Parameters")
         if result.get("resourceType") != "Parameters":
             raise bad("Parameters", "expected Parameters")
-        return dataclasses.replace(report, printed=True)
+        return dataclasses.replace(report, printed=True, copy_printed=report.copy_printed or report.printed)
 
     def _now(self) -> datetime:
         return datetime.now(self._profile.zone).replace(microsecond=0)

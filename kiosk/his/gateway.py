@@ -90,7 +90,10 @@ class HisGateway(Protocol):
         ...
 
     def mark_printed(self, report: Report) -> Report:
-        """Records that the kiosk printed ``report`` (safe to repeat)."""
+        """Records that the kiosk printed ``report`` (safe to repeat).
+
+        ``report`` is the one the kiosk listed: if it was already printed then, this print was
+        its copy, recorded as such (``copy_printed``); the kiosk allows one copy."""
         ...
 
     def close(self) -> None:

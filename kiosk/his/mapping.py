@@ -46,6 +46,7 @@ T = TypeVar("T")
 KIOSK_TAG_SYSTEM = "urn:hospital-kiosk:tag"
 TAG_KIOSK_CREATED = "kiosk-created"
 TAG_PRINTED = "printed"
+TAG_COPY_PRINTED = "printed-copy"  # the one reprint a kiosk allows was printed too
 ORG_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/organization-type"
 PAYMENT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/payment-type"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"
@@ -701,6 +702,7 @@ def parse_report(resource: Any, profile: FhirProfile) -> Report:
         printed=has_tag(data, TAG_PRINTED, where),
         has_pdf=bool(pdf_attachments(data)),
         version=version_of(data, where),
+        copy_printed=has_tag(data, TAG_COPY_PRINTED, where),
     )
 
 

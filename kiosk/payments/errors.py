@@ -12,7 +12,7 @@ The patient sentences reuse ones already translated in resources/i18n (context "
 
 from __future__ import annotations
 
-from kiosk.errors import QT_TRANSLATE_NOOP, KioskError
+from kiosk.errors import QT_TRANSLATE_NOOP, ConfigurationError, KioskError
 
 
 class PaymentError(KioskError):
@@ -38,7 +38,9 @@ class PaymentBusy(PaymentError):
     resolved; a new payment must wait so nothing is charged twice."""
 
     code = 4002
-    patient_message = QT_TRANSLATE_NOOP("errors", "The device is busy. Please wait a moment and try again.")
+    patient_message = QT_TRANSLATE_NOOP(
+        "errors", "An earlier payment for these bills is still being completed. Please wait a minute and try again."
+    )
 
 
 class UnknownPayment(PaymentError):
@@ -76,7 +78,7 @@ class ProviderUnavailable(ProviderError):
 
     code = 4021
     patient_message = QT_TRANSLATE_NOOP(
-        "errors", "Sorry, card payment is not available right now. Please choose another way to pay."
+        "errors", "Sorry, this way of paying is not available right now. Please choose another way to pay."
     )
 
 
@@ -90,7 +92,7 @@ class ProviderRejected(ProviderError):
         self.reason = reason or message
 
 
-class ProviderOptionsError(PaymentError):
+class ProviderOptionsError(PaymentError, ConfigurationError):
     """A provider's ``options`` in config are invalid (the message names the key)."""
 
     code = 4030

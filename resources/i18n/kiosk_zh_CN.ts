@@ -4,7 +4,7 @@
 <context>
     <name>BusyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="194"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="226"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -93,17 +93,17 @@
 <context>
     <name>FlowScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="129"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="135"/>
         <source>Back</source>
         <translation>返回上一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="130"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="136"/>
         <source>Home</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="137"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="143"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
@@ -167,22 +167,22 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="238"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="271"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="239"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="272"/>
         <source>Swipe your visit or insurance card</source>
         <translation>请刷就诊卡或医保卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="240"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="273"/>
         <source>Show your health code to the scanner</source>
         <translation>请将健康码对准扫码口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="245"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="278"/>
         <source>Type my visit card number</source>
         <translation>手动输入就诊卡号</translation>
     </message>
@@ -215,12 +215,12 @@
 <context>
     <name>KeypadScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="294"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="328"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="295"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="329"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -228,17 +228,17 @@
 <context>
     <name>ListScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="363"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="440"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="364"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="441"/>
         <source>More</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="368"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="445"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -246,7 +246,7 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="164"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="180"/>
         <source>Error code: %1</source>
         <translation>错误代码：%1</translation>
     </message>
@@ -293,8 +293,8 @@
     <name>errors</name>
     <message>
         <location filename="../../kiosk/errors.py" line="26"/>
-        <location filename="../../kiosk/payments/errors.py" line="97"/>
-        <location filename="../../kiosk/payments/errors.py" line="106"/>
+        <location filename="../../kiosk/payments/errors.py" line="99"/>
+        <location filename="../../kiosk/payments/errors.py" line="108"/>
         <source>Sorry, this kiosk cannot continue. Please go to the service counter.</source>
         <translation>抱歉，本机暂时无法继续服务，请到人工服务窗口办理。</translation>
     </message>
@@ -316,7 +316,6 @@
     </message>
     <message>
         <location filename="../../kiosk/devices/errors.py" line="48"/>
-        <location filename="../../kiosk/payments/errors.py" line="41"/>
         <source>The device is busy. Please wait a moment and try again.</source>
         <translation>设备正忙，请稍候再试。</translation>
     </message>
@@ -342,7 +341,6 @@
     </message>
     <message>
         <location filename="../../kiosk/devices/errors.py" line="105"/>
-        <location filename="../../kiosk/payments/errors.py" line="78"/>
         <source>Sorry, card payment is not available right now. Please choose another way to pay.</source>
         <translation>抱歉，银行卡支付暂不可用，请选择其他支付方式。</translation>
     </message>
@@ -377,6 +375,16 @@
         <source>The hospital system is not responding right now. Please try again in a few minutes.</source>
         <translation>医院系统暂时无响应，请几分钟后再试。</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/payments/errors.py" line="41"/>
+        <source>An earlier payment for these bills is still being completed. Please wait a minute and try again.</source>
+        <translation>这些费用的上一笔支付仍在处理中，请稍等一分钟后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/payments/errors.py" line="80"/>
+        <source>Sorry, this way of paying is not available right now. Please choose another way to pay.</source>
+        <translation>抱歉，该支付方式暂不可用，请选择其他支付方式。</translation>
+    </message>
 </context>
 <context>
     <name>flows</name>
@@ -391,7 +399,9 @@
         <translation>不是</translation>
     </message>
     <message>
+        <location filename="../../kiosk/flows/checkin.py" line="109"/>
         <location filename="../../kiosk/flows/identify.py" line="67"/>
+        <location filename="../../kiosk/flows/reports.py" line="166"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
@@ -446,19 +456,200 @@
         <translation>查到多条匹配记录。为避免信息混淆，请到人工服务窗口办理。</translation>
     </message>
     <message>
+        <location filename="../../kiosk/flows/checkin.py" line="405"/>
         <location filename="../../kiosk/flows/identify.py" line="231"/>
         <source>Please go to the counter</source>
         <translation>请到人工窗口办理</translation>
     </message>
     <message>
+        <location filename="../../kiosk/flows/checkin.py" line="114"/>
         <location filename="../../kiosk/flows/identify.py" line="236"/>
         <source>The hospital system is not answering. Try again, or go to the counter if it keeps failing.</source>
         <translation>医院系统暂无响应。请重试；如仍失败，请到人工服务窗口办理。</translation>
     </message>
     <message>
+        <location filename="../../kiosk/flows/checkin.py" line="108"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="110"/>
+        <source>Check in anyway</source>
+        <translation>仍然签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="111"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="245"/>
+        <source>Looking up today&apos;s appointments…</source>
+        <translation>正在查询您今天的预约…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="258"/>
+        <location filename="../../kiosk/flows/checkin.py" line="343"/>
         <location filename="../../kiosk/flows/identify.py" line="240"/>
+        <location filename="../../kiosk/flows/reports.py" line="305"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="262"/>
+        <source>No appointment today</source>
+        <translation>今天没有预约</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="264"/>
+        <source>You have no appointment booked for today. To see a doctor today, choose Registration on the home screen, or ask at the counter.</source>
+        <translation>您今天没有预约。如需今天就诊，请在首页选择“挂号”，或到人工服务窗口咨询。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="286"/>
+        <source>Checking the ticket printer…</source>
+        <translation>正在检查凭条打印机…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="302"/>
+        <source>The ticket printer has run out of paper. You can still check in: your queue number will be shown on this screen, and staff at the counter can tell you it too.</source>
+        <translation>凭条打印机缺纸。您仍可签到：排队号会显示在屏幕上，也可向人工窗口查询。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="310"/>
+        <source>The ticket printer is not working right now. You can still check in: your queue number will be shown on this screen, and staff at the counter can tell you it too.</source>
+        <translation>凭条打印机暂时无法使用。您仍可签到：排队号会显示在屏幕上，也可向人工窗口查询。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="316"/>
+        <source>No ticket can be printed</source>
+        <translation>无法打印凭条</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="326"/>
+        <source>Checking you in…</source>
+        <translation>正在为您签到…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="354"/>
+        <source>It is too early to check in for your appointment at %1, which starts at %2. Please come back at %3.
+The hospital system says: %4</source>
+        <translation>您在%1的预约于 %2 开始，现在签到还太早。请于 %3 再来。
+医院系统提示：%4</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="363"/>
+        <source>It is too early to check in for your appointment at %1, which starts at %2. Please come back a little later.
+The hospital system says: %3</source>
+        <translation>您在%1的预约于 %2 开始，现在签到还太早。请稍后再来。
+医院系统提示：%3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="370"/>
+        <source>Too early to check in</source>
+        <translation>签到时间未到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="380"/>
+        <source>The time of your appointment at %1 (%2) has passed, so the kiosk cannot check you in. Please go to the counter: the staff there will help you.</source>
+        <translation>您在%1（%2）的预约时间已过，本机无法为您签到。请到人工服务窗口，工作人员会为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="389"/>
+        <source>The hospital system did not accept the check-in for your appointment at %1 (%2). Please go to the counter: the staff there will help you.
+The hospital system says: %3</source>
+        <translation>医院系统未受理您在%1（%2）预约的签到。请到人工服务窗口，工作人员会为您办理。
+医院系统提示：%3</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="398"/>
+        <source>The hospital system did not accept the check-in for your appointment at %1 (%2). Please go to the counter: the staff there will help you.</source>
+        <translation>医院系统未受理您在%1（%2）预约的签到。请到人工服务窗口，工作人员会为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="413"/>
+        <source>Printing your ticket…</source>
+        <translation>正在打印凭条…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="429"/>
+        <source>You are checked in</source>
+        <translation>签到成功</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="432"/>
+        <source>Please take your ticket and wait until your number is called at %1.</source>
+        <translation>请取走凭条，在%1等候叫号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="436"/>
+        <source>Checked in, ticket not printed</source>
+        <translation>已签到，凭条未打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="438"/>
+        <source>Please remember your number and wait until it is called at %1. The counter can print your ticket again.</source>
+        <translation>请记住您的号码，在%1等候叫号。人工窗口可为您补打凭条。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="446"/>
+        <source>Checked in without a ticket</source>
+        <translation>已签到（未打印凭条）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="448"/>
+        <source>Please remember your number and wait until it is called at %1. The counter can tell you your number too.</source>
+        <translation>请记住您的号码，在%1等候叫号。也可向人工窗口查询号码。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="456"/>
+        <source>Please wait until you are called at %1.</source>
+        <translation>请在%1等候叫号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="457"/>
+        <source>No. %1</source>
+        <translation>%1号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="470"/>
+        <source>Tap the appointment you are here for.</source>
+        <translation>请点击您本次要签到的预约。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="473"/>
+        <source>You are already checked in for today&apos;s appointments.</source>
+        <translation>您今天的预约均已签到。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="475"/>
+        <source>Today&apos;s appointments</source>
+        <translation>今日预约</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="489"/>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="492"/>
+        <source>Checked in, No. %1</source>
+        <translation>已签到，%1号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="494"/>
+        <source>Checked in</source>
+        <translation>已签到</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="496"/>
+        <source>Doctor: %1</source>
+        <translation>医生：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/checkin.py" line="498"/>
+        <source>General clinic</source>
+        <translation>普通门诊</translation>
     </message>
     <message>
         <location filename="../../kiosk/flows/identify.py" line="248"/>
@@ -472,6 +663,8 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/identify.py" line="253"/>
+        <location filename="../../kiosk/flows/reports.py" line="165"/>
+        <location filename="../../kiosk/flows/reports.py" line="167"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -481,6 +674,7 @@
         <translation>就诊卡号</translation>
     </message>
     <message>
+        <location filename="../../kiosk/flows/checkin.py" line="112"/>
         <location filename="../../kiosk/flows/identify.py" line="259"/>
         <source>One moment</source>
         <translation>请稍候</translation>
@@ -494,6 +688,161 @@
         <location filename="../../kiosk/flows/identify.py" line="267"/>
         <source>That is not a health code. Please show your health code or card.</source>
         <translation>这不是健康码，请出示健康码或卡片。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="169"/>
+        <source>Your reports</source>
+        <translation>您的报告</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="170"/>
+        <source>Printing</source>
+        <translation>正在打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="279"/>
+        <source>Looking for your reports…</source>
+        <translation>正在查询您的报告…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="297"/>
+        <source>The hospital system is not answering, so your reports cannot be shown right now. Try again, or go to the counter if it keeps failing.</source>
+        <translation>医院系统暂无响应，暂时无法显示您的报告。请重试；如仍失败，请到人工服务窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="317"/>
+        <source>No reports to print</source>
+        <translation>没有可打印的报告</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="331"/>
+        <source>None of your reports is ready yet. The first is expected at %1; please come back then.</source>
+        <translation>您的报告尚未出具，预计最早于 %1 出具，请届时再来。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="338"/>
+        <source>None of your reports is ready yet. Please come back later, or ask at the counter when they will be ready.</source>
+        <translation>您的报告尚未出具。请稍后再来，或到人工服务窗口询问出具时间。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="346"/>
+        <source>Your reports have been printed already, or can only be collected at the counter. Please ask at the counter.</source>
+        <translation>您的报告已打印过，或只能在人工窗口领取。请到人工服务窗口咨询。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="353"/>
+        <source>There are no reports for you yet. They are listed here once the doctor has issued them.</source>
+        <translation>暂无您的报告。医生出具报告后会显示在这里。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="380"/>
+        <source>Print (%1)</source>
+        <translation>打印（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="383"/>
+        <source>Choose the reports to print</source>
+        <translation>请选择要打印的报告</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="403"/>
+        <source>Checking the printer…</source>
+        <translation>正在检查打印机…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="414"/>
+        <source>The report printer is not ready, so nothing was printed. Please collect your reports at the counter.</source>
+        <translation>报告打印机未就绪，未打印任何报告。请到人工服务窗口领取。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="421"/>
+        <source>The printer is not available</source>
+        <translation>打印机不可用</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="433"/>
+        <source>Printing your reports…</source>
+        <translation>正在打印您的报告…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="465"/>
+        <source>Please take your reports from the tray below.</source>
+        <translation>请从下方出纸口取走您的报告。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="466"/>
+        <source>Your reports are printed</source>
+        <translation>报告已打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="473"/>
+        <source>Printed: %1. Please take them from the tray below. Not printed: %2. Please collect those at the counter.</source>
+        <translation>已打印：%1，请从下方出纸口取走。未打印：%2，请到人工服务窗口领取。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="480"/>
+        <source>Some reports were not printed</source>
+        <translation>部分报告未打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="483"/>
+        <source>Your reports could not be printed: %1. Please collect them at the counter.</source>
+        <translation>以下报告未能打印：%1。请到人工服务窗口领取。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="488"/>
+        <source>Nothing was printed</source>
+        <translation>未打印任何报告</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="577"/>
+        <source>Expected at %1</source>
+        <translation>预计 %1 出具</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="579"/>
+        <source>Expected time not known yet</source>
+        <translation>出具时间待定</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="580"/>
+        <source>Not ready yet</source>
+        <translation>尚未出具</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="583"/>
+        <source>Collect it at the counter</source>
+        <translation>请到人工窗口领取</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="584"/>
+        <source>At the counter</source>
+        <translation>人工窗口领取</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="587"/>
+        <source>More copies at the counter</source>
+        <translation>更多副本请到人工窗口</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="590"/>
+        <source>You may print one copy</source>
+        <translation>可补打一份</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="593"/>
+        <source>Ready since %1</source>
+        <translation>%1 已出具</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="595"/>
+        <source>Ready</source>
+        <translation>已出具</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/reports.py" line="599"/>
+        <source>Printed</source>
+        <translation>已打印</translation>
     </message>
 </context>
 </TS>

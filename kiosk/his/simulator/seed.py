@@ -3,7 +3,9 @@
 12 departments, ~40 doctors with titles and registration fees, 7 days of morning and afternoon
 sessions, ~200 patients with Chinese names and resident ID numbers whose GB 11643 check
 character is valid, visit / insurance / health cards, unpaid itemised bills and final lab and
-imaging reports with PDF attachments. Deterministic for a given seed, relative to "today".
+imaging reports with PDF attachments, and today's appointments for the demo people (one open for
+check-in at seeding time, one later today that is too early). Deterministic for a given seed,
+relative to the simulator clock's "now" when seeding (``HisSimulator(now=...)`` fixes it).
 Runs once on the thread that creates the simulator.
 """
 
@@ -163,6 +165,23 @@ def _instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+# Per demo person: (hours after the first open hour, department index, queue number) of today's
+# appointments. The first is open for check-in at seeding time; the second is too early.
+_DEMO_BOOKINGS: tuple[tuple[tuple[int, int, int], ...], ...] = (
+    ((0, 11, 8), (3, 4, 3)),  # 张三: 心血管内科 now, 眼科 later
+    ((0, 0, 12), (3, 6, 5)),  # 李四: 内科 now, 口腔科 later
+)
+
+
+def _first_schedule(schedules: list[tuple[Json, int]], dept_id: str) -> Json:
+    """The schedule of a department's first doctor (who works every session)."""
+    target = f"HealthcareService/{dept_id}"
+    for schedule, _capacity in schedules:
+        if any(actor.get("reference") == target for actor in schedule.get("actor", [])):
+            return schedule
+    raise ValueError(f"no schedule for {dept_id}")
+
+
 class Seeder:
     """Writes the seed data into a store (on the creating thread, inside one transaction)."""
 
@@ -181,6 +200,7 @@ class Seeder:
             for index in range(patients):
                 self._patient(index, depts)
             self._demo_people(depts)
+            self._demo_appointments(schedules)
         log.info("simulator seeded: %d departments, %d doctors, %d patients", len(depts), len(schedules), patients)
 
     def _create(self, rtype: str, body: Json, rid: str) -> Json:
@@ -368,6 +388,66 @@ class Seeder:
                     pid, name=person.name, male=person.male, birth=birth, index=index, number=number, dept=dept,
                     final=final,
                 )  # fmt: skip
+
+    def _demo_appointments(self, schedules: list[tuple[Json, int]]) -> None:
+        """Today's bookings of the demo people, written as the simulator's own booking writes them.
+
+        Each person holds one hour-long appointment whose check-in window is open at seeding
+        time (it starts within the hour) and, when the day has room for it, one three hours
+        later, which is too early to check in for until an hour before it starts. Each sits in
+        a time-period slot of its own, fully booked, so registration never offers it.
+        """
+        hour = self._now.replace(minute=0, second=0, microsecond=0)
+        first = hour if hour == self._now else hour + timedelta(hours=1)
+        if first.date() != self._now.date():
+            first = hour  # late evening: the current hour, still open until it ends
+        for offset, bookings in enumerate(_DEMO_BOOKINGS[: len(DEMO_PEOPLE)]):
+            pid = f"pat-{9000 + offset + 1:04d}"  # as in _demo_people
+            for number, (start, dept_index, queue) in enumerate(bookings):
+                begin = first + timedelta(hours=start)
+                if begin.date() != self._now.date():
+                    log.info("simulator seed: too late in the day for a later demo appointment")
+                    continue
+                schedule = _first_schedule(schedules, f"dept-{dept_index + 1:02d}")
+                self._demo_booking(pid, number, schedule, begin, queue)
+
+    def _demo_booking(self, pid: str, number: int, schedule: Json, start: datetime, queue: int) -> None:
+        end = start + timedelta(hours=1)
+        slot_id = f"slot-{schedule['id'][4:]}-{start:%Y%m%d-%H%M}"
+        self._create(
+            "Slot",
+            {
+                "schedule": {"reference": f"Schedule/{schedule['id']}"},
+                "status": "busy",
+                "start": _instant(start),
+                "end": _instant(end),
+                "extension": [
+                    {"url": self._sys.ext("slot-capacity"), "valueInteger": queue},
+                    {"url": self._sys.ext("slot-remaining"), "valueInteger": 0},
+                ],
+            },
+            slot_id,
+        )
+        queue = self._store.next_number(f"queue:{slot_id}", floor=queue - 1)  # the booking's own counter
+        actors = [a for a in schedule.get("actor", []) if isinstance(a, dict)]
+        service = next((a for a in actors if str(a.get("reference", "")).startswith("HealthcareService/")), {})
+        self._create(
+            "Appointment",
+            {
+                "status": "booked",
+                "identifier": [{"system": self._sys.queue_number, "value": str(queue)}],
+                "slot": [{"reference": f"Slot/{slot_id}"}],
+                "start": _instant(start),
+                "end": _instant(end),
+                "created": _instant(self._now - timedelta(days=2)),
+                "serviceType": [{"text": service.get("display", "")}],
+                "participant": [
+                    {"actor": {"reference": f"Patient/{pid}"}, "required": "required", "status": "accepted"},
+                    *({"actor": actor, "status": "accepted", "required": "required"} for actor in actors),
+                ],
+            },
+            f"appt-{pid[4:]}-{number + 1}",
+        )
 
     def _bill(self, pid: str, index: int, visit: int, dept: Json) -> None:
         rng = self._rng

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimerEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimerEvent
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -107,12 +107,18 @@ class FlowScreen(Screen):
         super().set_view(view)
 
     def leave(self) -> None:
-        self.view = None  # no screen keeps a patient's data after it is left
+        # No screen keeps a patient's data after it is left: the view, and every text drawn
+        # from it (each is set again from the next view in retranslate).
+        self.view = None
+        self._rebuild_actions(())
+        for text in self.findChildren(QLabel):
+            text.clear()
 
     def _rebuild_actions(self, actions: tuple[Action, ...]) -> None:
         for old in self.action_buttons:
             self.actions_row.removeWidget(old)
             old.hide()  # deleteLater waits for the event loop; the old text must go now
+            old.setText("")
             old.deleteLater()
         self.action_buttons = []
         for action in actions:
@@ -143,14 +149,24 @@ class FlowScreen(Screen):
             widget.setText(translate(action.label))
 
 
+FIGURE_SCALE = 2.5  # a message's figure (a queue number) is this many times the title's size
+
+
 class MessageScreen(FlowScreen):
     def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
         super().__init__(post, help_line, parent)
+        # No role in the theme: its size follows the title's (elderly mode included), scaled up.
+        self.figure = label("figure", wrap=False)
+        self.figure.setObjectName("figure")
+        self.figure.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.figure.setVisible(False)
+        self.title.installEventFilter(self)
         self.message = label("prompt")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code = label("code")
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addStretch(1)
+        self.body.addWidget(self.figure)
         self.body.addWidget(self.message)
         self.body.addWidget(self.code)
         self.body.addStretch(1)
@@ -162,6 +178,22 @@ class MessageScreen(FlowScreen):
             self.message.setText(translate(view.body))
             self.code.setVisible(view.code is not None)
             self.code.setText(self.tr("Error code: %1").replace("%1", str(view.code)))
+            self.figure.setText(translate(view.figure))
+            self.figure.setVisible(view.figure is not None)
+            self._size_figure()
+
+    def _size_figure(self) -> None:
+        self.title.ensurePolished()  # the theme's title size, elderly mode included
+        size = round(max(self.title.font().pixelSize(), 1) * FIGURE_SCALE)
+        # Its own style sheet: a font set in code would be reset when the theme re-polishes.
+        sheet = f"font-size: {size}px; font-weight: bold;"
+        if self.figure.styleSheet() != sheet:
+            self.figure.setStyleSheet(sheet)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.title and event.type() == QEvent.Type.FontChange:
+            self._size_figure()  # the theme (elderly mode) changed while this screen was up
+        return super().eventFilter(watched, event)
 
 
 class BusyScreen(FlowScreen):
@@ -306,8 +338,10 @@ class ListScreen(FlowScreen):
         super().__init__(post, help_line, parent)
         self.prompt = label("prompt")
         self.rows: list[QPushButton] = []
-        self.rows_box = QVBoxLayout()
+        # Two columns on a landscape screen, one on a portrait screen (see resizeEvent).
+        self.rows_box = QGridLayout()
         self.rows_box.setSpacing(16)
+        self._columns = 1
         self.summary = label("prompt")
         self.previous_page = button()
         self.previous_page.clicked.connect(lambda: self._post(FlowEvent("page", -1)))
@@ -315,24 +349,48 @@ class ListScreen(FlowScreen):
         self.next_page.clicked.connect(lambda: self._post(FlowEvent("page", 1)))
         self.page_label = label("code", wrap=False)
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        paging = QHBoxLayout()
-        paging.addWidget(self.previous_page)
-        paging.addWidget(self.page_label, 1)
-        paging.addWidget(self.next_page)
+        self.paging = QHBoxLayout()
+        self._paging_in_actions = False
         self.body.addWidget(self.prompt)
-        self.body.addLayout(self.rows_box, 1)
+        self.body.addLayout(self.rows_box)
+        self.body.addStretch(1)  # rows keep their natural height; the free space goes below them
         self.body.addWidget(self.summary)
-        self.body.addLayout(paging)
+        self.body.addLayout(self.paging)
+        self._place_paging(in_actions=True)
 
     def set_view(self, view: View) -> None:
         if isinstance(view, ListView):
             self._rebuild_rows(view.items)
         super().set_view(view)
 
+    def leave(self) -> None:
+        self._rebuild_rows(())
+        super().leave()
+
+    def _place_paging(self, in_actions: bool) -> None:
+        """On a landscape screen paging shares the actions' row ([Previous] n of m [actions]
+        [More]): one row of touch targets fewer leaves room for the list in elderly mode on 1080
+        lines. A portrait screen has the height, but not the width, so paging gets its own row."""
+        self._paging_in_actions = in_actions
+        row = self.actions_row if in_actions else self.paging
+        for widget in (self.previous_page, self.page_label, self.next_page):
+            self.actions_row.removeWidget(widget)
+            self.paging.removeWidget(widget)
+        row.insertWidget(0, self.previous_page)
+        row.insertWidget(1, self.page_label, 0 if in_actions else 1)
+        row.addWidget(self.next_page)
+
+    def _rebuild_actions(self, actions: tuple[Action, ...]) -> None:
+        super()._rebuild_actions(actions)
+        if self._paging_in_actions:
+            self.actions_row.removeWidget(self.next_page)  # "More" stays last, after the actions
+            self.actions_row.addWidget(self.next_page)
+
     def _rebuild_rows(self, items: tuple[ListItem, ...]) -> None:
         for old in self.rows:
             self.rows_box.removeWidget(old)
-            old.hide()
+            old.hide()  # as with the actions: the old text must go now, not at deleteLater
+            old.setText("")
             old.deleteLater()
         self.rows = []
         for item in items[:PAGE_SIZE]:
@@ -340,10 +398,26 @@ class ListScreen(FlowScreen):
             row.setCheckable(True)
             row.setChecked(item.selected)
             row.setEnabled(item.enabled)
-            row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            # Never squeezed below its text (rows would overlap); grows no taller than it needs.
+            row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             row.clicked.connect(lambda _=False, i=item.id: self._post(FlowEvent("pick", i)))
-            self.rows_box.addWidget(row)
             self.rows.append(row)
+        self._place_rows()
+
+    def _place_rows(self) -> None:
+        for index, row in enumerate(self.rows):
+            self.rows_box.removeWidget(row)
+            self.rows_box.addWidget(row, index // self._columns, index % self._columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        landscape = event.size().width() > event.size().height()
+        columns = 2 if landscape else 1
+        if columns != self._columns:
+            self._columns = columns
+            self._place_rows()
+        if landscape != self._paging_in_actions:
+            self._place_paging(in_actions=landscape)
+        super().resizeEvent(event)
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -351,6 +425,7 @@ class ListScreen(FlowScreen):
         if not isinstance(view, ListView):
             return
         self.prompt.setText(translate(view.prompt))
+        self.prompt.setVisible(bool(view.prompt.source))
         for row, item in zip(self.rows, view.items, strict=False):
             first = translate(item.title)
             if item.badge is not None:
