@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 
 from kiosk import __version__
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, DeviceRole, load_config
-from kiosk.errors import ConfigurationError
+from kiosk.errors import ConfigurationError, ServiceUnavailableError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from kiosk.app import Kiosk
+    from kiosk.flows.service import ServiceFlow
 
 log = logging.getLogger(__name__)
 
@@ -247,10 +248,17 @@ def _offscreen_kiosk(config: Config) -> tuple[QApplication, Kiosk]:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
     from kiosk.app import build_kiosk  # noqa: PLC0415
+    from kiosk.flows.registry import implemented_services  # noqa: PLC0415
 
     existing = QApplication.instance()
     qapp = existing if isinstance(existing, QApplication) else QApplication(["kiosk"])
-    return qapp, build_kiosk(config, qapp)
+    # Pictures only: the tiles this version really has, but no services behind them.
+    flows = {service: _no_services for service in implemented_services()}
+    return qapp, build_kiosk(config, qapp, flows=flows)
+
+
+def _no_services() -> ServiceFlow:
+    raise ServiceUnavailableError("screenshots run without the HIS and devices")
 
 
 def _render_all(config: Config, folder: Path) -> list[Path]:

@@ -3,15 +3,25 @@ gets no tile on the home screen, whatever the configuration asks for."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from kiosk.flows.checkin import CheckinFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.reports import ReportsFlow
-from kiosk.flows.service import FlowFactory
+from kiosk.flows.service import FlowFactory, ServiceFlow
+
+
+def implemented_services() -> tuple[str, ...]:
+    """The services this version has flows for (what a home screen may offer)."""
+    return tuple(_FACTORIES)
 
 
 def build_flows(context: FlowContext) -> dict[str, FlowFactory]:
-    flows: dict[str, FlowFactory] = {
-        "checkin": lambda: CheckinFlow(context),
-        "reports": lambda: ReportsFlow(context),
-    }
-    return flows
+    return {service: functools.partial(make, context) for service, make in _FACTORIES.items()}
+
+
+_FACTORIES: dict[str, Callable[[FlowContext], ServiceFlow]] = {
+    "checkin": CheckinFlow,
+    "reports": ReportsFlow,
+}
