@@ -21,6 +21,7 @@ for different payments. ``clock`` is wall-clock seconds (order ages survive a re
 
 from __future__ import annotations
 
+import abc
 import io
 import logging
 import threading
@@ -115,7 +116,7 @@ class Provider(Protocol):
     def close(self) -> None: ...
 
 
-class _ChannelProvider:
+class _ChannelProvider(abc.ABC):
     """Shared poll-then-end logic of the channel providers."""
 
     kind = "channel"
@@ -148,8 +149,9 @@ class _ChannelProvider:
     def refund(self, payment_id: str, refund_id: str, amount_fen: int, provider_ref: str | None) -> ChannelOrder:
         return self.channel.refund(payment_id, refund_id, amount_fen)
 
+    @abc.abstractmethod
     def end(self, payment_id: str) -> ChannelOrder:
-        raise NotImplementedError
+        """Close (scan-to-pay) or reverse (payment code) an order that must not be paid any more."""
 
     def wait(
         self,
