@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from kiosk.flows.effects import Show
 from kiosk.flows.events import (
     ElderlyModeChosen,
     FlowEvent,
@@ -20,7 +21,7 @@ from kiosk.flows.events import (
 from kiosk.flows.runner import FlowRunner
 from kiosk.flows.session import SessionChart, SessionSettings
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView, View
-from tests.support import FakeClock, ManualExecutor, StepView, step_flows
+from tests.support import FakeClock, ManualExecutor, StepFlow, StepView, step_flows
 
 SETTINGS = SessionSettings(
     services=("registration", "checkin", "payment", "reports"),
@@ -274,3 +275,29 @@ def test_reentrant_posts_are_queued_in_order(kiosk: Harness) -> None:
     kiosk.runner.post(ServiceChosen("payment"))
     assert seen == ["StepView", "StepView"]
     assert presenter.view == StepView("payment", 1)
+
+
+def test_a_flow_left_midway_gets_to_undo_its_work(clock: FakeClock) -> None:
+    """Home, idle timeout or a taken card mid-payment: the flow's end() jobs still run."""
+    from kiosk.flows.effects import RunJob
+
+    undone: list[str] = []
+
+    class Ending(StepFlow):
+        def end(self) -> list[object]:
+            return [RunJob("cancel", lambda: undone.append("cancelled")), Show(StepView("x", 9))]
+
+    presenter = RecordingPresenter()
+    executor = ManualExecutor()
+    chart = SessionChart(SETTINGS, {"payment": Ending}, clock)
+    runner = FlowRunner(chart, clock, executor, presenter)
+    runner.start()
+    runner.post(ServiceChosen("payment"))
+    runner.post(HomeRequested())
+    executor.run_all()
+    assert undone == ["cancelled"]
+    assert presenter.view == HomeView(("payment",))  # the flow's screens are not shown any more
+    runner.post(ServiceChosen("payment"))
+    clock.advance(120)  # the idle timeout ends it too
+    executor.run_all()
+    assert undone == ["cancelled", "cancelled"]

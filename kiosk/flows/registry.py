@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from kiosk.flows.checkin import CheckinFlow
 from kiosk.flows.context import FlowContext
+from kiosk.flows.payment import PaymentFlow
 from kiosk.flows.reports import ReportsFlow
 from kiosk.flows.service import FlowFactory, ServiceFlow
 
@@ -23,5 +24,6 @@ def build_flows(context: FlowContext) -> dict[str, FlowFactory]:
 
 _FACTORIES: dict[str, Callable[[FlowContext], ServiceFlow]] = {
     "checkin": CheckinFlow,
+    "payment": PaymentFlow,
     "reports": ReportsFlow,
 }

@@ -43,6 +43,14 @@ class ServiceFlow(Protocol):
         ...
 
 
+class EndingFlow(ServiceFlow, Protocol):
+    """A flow with work to undo when the session ends before it did (an open payment)."""
+
+    def end(self) -> Sequence[Effect]:
+        """Background jobs to run as the session is wiped; no screens (the session goes home)."""
+        ...
+
+
 # Builds a fresh flow for one session; flows never outlive their session.
 FlowFactory = Callable[[], ServiceFlow]
 FlowRegistry = Mapping[str, FlowFactory]

@@ -32,7 +32,7 @@ from statemachine import State, StateMachine
 
 from kiosk.devices.events import DeviceEvent, DeviceStatusChanged
 from kiosk.errors import KioskError, ServiceUnavailableError
-from kiosk.flows.effects import ApplyPreferences, CancelTimer, Effect, Show, ShowOverlay, StartTimer
+from kiosk.flows.effects import ApplyPreferences, CancelTimer, Effect, RunJob, Show, ShowOverlay, StartTimer
 from kiosk.flows.events import (
     ElderlyModeChosen,
     Event,
@@ -294,6 +294,10 @@ class SessionChart(StateMachine):
         for name in (Timer.IDLE, Timer.FINAL, Timer.GOODBYE, Timer.ERROR):
             self._emit(CancelTimer(name))
         ended = self.session
+        ending = getattr(ended.flow, "end", None)
+        if callable(ending):
+            # Only background work (cancel an open payment): the screens are going home.
+            self._outbox.extend(e for e in ending() if isinstance(e, RunJob))
         self.session = Session(id=ended.id + 1, locale=self.settings.locale, elderly=self.settings.elderly)
         self._emit(ShowOverlay(None))
         self._emit(ApplyPreferences(self.session.locale, self.session.elderly))

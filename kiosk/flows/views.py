@@ -131,3 +131,17 @@ class ListView(FlowView):
     page: int = 0
     pages: int = 1
     summary: Text | None = None  # e.g. the total of the selected bills
+
+
+@dataclass(frozen=True)
+class QrPaymentView(FlowView):
+    """Scan-to-pay: the QR code the patient scans with a wallet app, the amount, a countdown.
+
+    ``amount`` is already formatted ("¥23.50"); ``deadline`` is the flow clock's time at which
+    the order closes (display only: the payment service ends the order itself).
+    """
+
+    prompt: Text = Text("")
+    amount: str = ""
+    payload: str = ""
+    deadline: float = 0.0

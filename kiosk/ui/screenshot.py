@@ -8,7 +8,7 @@ GUI thread only; the caller owns the QApplication (offscreen platform).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
@@ -27,12 +27,13 @@ from kiosk.flows.views import (
     ListItem,
     ListView,
     MessageView,
+    QrPaymentView,
     Step,
     Text,
     View,
 )
 
-SCREENS = ("home", "idle_warning", "goodbye", "error", "identify", "keypad", "busy", "message", "list")
+SCREENS = ("home", "idle_warning", "goodbye", "error", "identify", "keypad", "busy", "message", "list", "pay_qr")
 SIZES = {"1920x1080": (1920, 1080), "1080x1920": (1080, 1920)}
 
 
@@ -59,15 +60,26 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
     ),
     "list": ListView(
         Step("reports", 2, 3),
-        Text("Who are you?"),
-        (Action("submit", Text("OK"), primary=True),),
-        prompt=Text("Type your visit card number"),
-        items=tuple(
-            ListItem(f"r{n}", Text("Visit card number"), Text("Hello, %1. Is this you?", ("李*",)), selected=n < 2)
-            for n in range(6)
+        Text("Choose the reports to print"),
+        (Action("print", Text("Print (%1)", ("2",)), primary=True),),
+        items=(
+            ListItem("r1", Text("Complete blood count"), Text("Ready since %1", ("08:00",)), selected=True),
+            ListItem("r2", Text("Chest X-ray"), Text("Ready since %1", ("09:30",)), selected=True),
+            ListItem("r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False),
+            ListItem("r4", Text("Thyroid function"), Text("You may print one copy"), Text("Printed")),
         ),
         multi=True,
         pages=2,
+    ),
+    "pay_qr": QrPaymentView(
+        Step("payment", 3, 4),
+        Text("Scan to pay"),
+        (Action("cancel", Text("Cancel payment")),),
+        can_go_back=False,
+        prompt=Text("Scan the code with your wallet app and confirm the payment of %1.", ("¥23.50",)),
+        amount="¥23.50",
+        payload="http://127.0.0.1:8765/pay/DEMO-OPD-01-0001",
+        deadline=0.0,  # set to "a minute from now" when shown
     ),
 }
 
@@ -104,7 +116,10 @@ def present(kiosk: Kiosk, screen: str, locale: str, elderly: bool, size: tuple[i
         error = ServiceUnavailableError
         window.show_view(ErrorView(error.code, error.patient_message, now + kiosk.config.timeouts.error_screen_s))
     else:
-        window.show_view(SAMPLE_FLOW_VIEWS[screen])
+        view = SAMPLE_FLOW_VIEWS[screen]
+        if isinstance(view, QrPaymentView):
+            view = replace(view, deadline=now + 60)
+        window.show_view(view)
     window.show()
     for _ in range(3):  # layout needs a few passes after a style or language change
         QApplication.processEvents()

@@ -4,7 +4,7 @@
 <context>
     <name>BusyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="226"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="239"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -93,17 +93,17 @@
 <context>
     <name>FlowScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="135"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="148"/>
         <source>Back</source>
         <translation>返回上一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="136"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="149"/>
         <source>Home</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="143"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="156"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
@@ -167,22 +167,22 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="271"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="284"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="272"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="285"/>
         <source>Swipe your visit or insurance card</source>
         <translation>请刷就诊卡或医保卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="273"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="286"/>
         <source>Show your health code to the scanner</source>
         <translation>请将健康码对准扫码口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="278"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="291"/>
         <source>Type my visit card number</source>
         <translation>手动输入就诊卡号</translation>
     </message>
@@ -215,12 +215,12 @@
 <context>
     <name>KeypadScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="328"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="341"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="329"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="342"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -228,17 +228,17 @@
 <context>
     <name>ListScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="440"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="453"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="441"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="454"/>
         <source>More</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="445"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="458"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -246,30 +246,38 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="180"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="193"/>
         <source>Error code: %1</source>
         <translation>错误代码：%1</translation>
     </message>
 </context>
 <context>
+    <name>QrPaymentScreen</name>
+    <message>
+        <location filename="../../kiosk/ui/screens/flow.py" line="590"/>
+        <source>Time left: %1:%2</source>
+        <translation>剩余时间：%1:%2</translation>
+    </message>
+</context>
+<context>
     <name>ServiceNames</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="52"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="65"/>
         <source>Registration</source>
         <translation>挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="53"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="66"/>
         <source>Check-in</source>
         <translation>预约签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="54"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="67"/>
         <source>Pay bills</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="55"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="68"/>
         <source>Print reports</source>
         <translation>报告打印</translation>
     </message>
@@ -401,6 +409,7 @@
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="109"/>
         <location filename="../../kiosk/flows/identify.py" line="67"/>
+        <location filename="../../kiosk/flows/payment.py" line="89"/>
         <location filename="../../kiosk/flows/reports.py" line="166"/>
         <source>Try again</source>
         <translation>重试</translation>
@@ -469,6 +478,8 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="108"/>
+        <location filename="../../kiosk/flows/pay.py" line="105"/>
+        <location filename="../../kiosk/flows/payment.py" line="88"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -479,6 +490,8 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="111"/>
+        <location filename="../../kiosk/flows/pay.py" line="104"/>
+        <location filename="../../kiosk/flows/payment.py" line="91"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -491,6 +504,7 @@
         <location filename="../../kiosk/flows/checkin.py" line="258"/>
         <location filename="../../kiosk/flows/checkin.py" line="343"/>
         <location filename="../../kiosk/flows/identify.py" line="240"/>
+        <location filename="../../kiosk/flows/payment.py" line="245"/>
         <location filename="../../kiosk/flows/reports.py" line="305"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
@@ -628,6 +642,8 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="489"/>
+        <location filename="../../kiosk/flows/payment.py" line="401"/>
+        <location filename="../../kiosk/flows/payment.py" line="406"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -676,6 +692,8 @@ The hospital system says: %3</source>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="112"/>
         <location filename="../../kiosk/flows/identify.py" line="259"/>
+        <location filename="../../kiosk/flows/pay.py" line="106"/>
+        <location filename="../../kiosk/flows/payment.py" line="92"/>
         <source>One moment</source>
         <translation>请稍候</translation>
     </message>
@@ -843,6 +861,276 @@ The hospital system says: %3</source>
         <location filename="../../kiosk/flows/reports.py" line="599"/>
         <source>Printed</source>
         <translation>已打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="102"/>
+        <source>Cancel payment</source>
+        <translation>取消支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="103"/>
+        <source>Pay again</source>
+        <translation>重新支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="109"/>
+        <source>Scan a QR code with your phone</source>
+        <translation>手机扫码支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="110"/>
+        <source>Show your payment code</source>
+        <translation>出示付款码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="111"/>
+        <source>Bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="114"/>
+        <source>The payment was declined</source>
+        <translation>支付未成功</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="115"/>
+        <source>Payment cancelled</source>
+        <translation>支付已取消</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="116"/>
+        <source>Time ran out</source>
+        <translation>支付已超时</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="119"/>
+        <source>Enter your PIN on the card terminal. Amount: %1</source>
+        <translation>请在银行卡终端输入密码。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="120"/>
+        <source>Processing the payment, please wait. Amount: %1</source>
+        <translation>正在处理支付，请稍候。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="121"/>
+        <source>Please take your card from the terminal. Amount: %1</source>
+        <translation>请从终端取回您的银行卡。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="281"/>
+        <source>Pay</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="282"/>
+        <source>Provider: %1</source>
+        <translation>支付渠道：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="288"/>
+        <source>How would you like to pay?</source>
+        <translation>请选择支付方式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="290"/>
+        <source>Amount to pay: %1. Tap a payment method.</source>
+        <translation>应付金额：%1。请点击一种支付方式。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="300"/>
+        <source>Open the payment code in your wallet app and hold it under the scanner. Amount: %1</source>
+        <translation>请打开手机钱包中的付款码，对准扫码口。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="305"/>
+        <source>Pay with your payment code</source>
+        <translation>付款码支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="317"/>
+        <source>Starting the payment…</source>
+        <translation>正在发起支付…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="330"/>
+        <source>The payment could not be started</source>
+        <translation>无法发起支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="332"/>
+        <source>Nothing was charged, and your bills are still unpaid. Try again, or pay at the counter.</source>
+        <translation>未产生任何扣款，您的费用仍未缴纳。请重试，或到人工窗口缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="354"/>
+        <source>Cancelling the payment… This can take up to 15 seconds.</source>
+        <translation>正在取消支付…最长需要 15 秒。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="370"/>
+        <source>Nothing was charged, and your bills are still unpaid. You can pay again, or stop.</source>
+        <translation>未产生任何扣款，您的费用仍未缴纳。您可以重新支付，或结束操作。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="377"/>
+        <source>Your money is being returned</source>
+        <translation>款项正在退回</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="379"/>
+        <source>Your bills changed while you were paying, so the hospital could not record this payment. Your money is being returned to your account. Reference for staff: %1</source>
+        <translation>支付过程中您的费用发生了变化，医院无法记录本次支付，款项正在退回您的账户。工作人员查询编号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="389"/>
+        <source>Your payment is recorded</source>
+        <translation>您的支付已记录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="391"/>
+        <source>The hospital system has not confirmed your payment yet. Staff will finish it: please do not pay again. For a receipt, go to the counter and give this reference: %1</source>
+        <translation>医院系统尚未确认您的支付，工作人员会为您完成处理，请勿重复支付。如需凭条，请到人工窗口并提供此编号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="411"/>
+        <source>Scan to pay</source>
+        <translation>扫码支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="415"/>
+        <source>Scan the code with your wallet app and confirm the payment of %1.</source>
+        <translation>请用手机钱包扫描二维码，并确认支付 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="426"/>
+        <source>Insert or tap your bank card at the card terminal and follow its instructions. Amount: %1</source>
+        <translation>请在银行卡终端插卡或挥卡，并按提示操作。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="431"/>
+        <source>Pay by bank card</source>
+        <translation>银行卡支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="435"/>
+        <source>If your wallet app asks you to confirm, please confirm there. Amount: %1</source>
+        <translation>如手机钱包提示确认，请在手机上确认。金额：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="438"/>
+        <source>Taking the payment…</source>
+        <translation>正在扣款…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="90"/>
+        <source>Pay without a receipt</source>
+        <translation>不打印凭条继续支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="94"/>
+        <source>The hospital system is not answering, and nothing was charged. Try again, or go to the counter if it keeps failing.</source>
+        <translation>医院系统暂无响应，未产生任何扣款。请重试；如仍失败，请到人工服务窗口。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="230"/>
+        <source>Looking up your unpaid bills…</source>
+        <translation>正在查询您的待缴费用…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="249"/>
+        <source>Nothing to pay</source>
+        <translation>无待缴费用</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="250"/>
+        <source>You have no unpaid bills. There is nothing to pay today.</source>
+        <translation>您没有待缴费用，今天无需缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="267"/>
+        <source>Payment is not available here</source>
+        <translation>本机暂不支持缴费</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="268"/>
+        <source>This kiosk cannot take payments right now. Please pay at the counter.</source>
+        <translation>本机暂时无法收费，请到人工窗口缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="273"/>
+        <source>Checking the receipt printer…</source>
+        <translation>正在检查凭条打印机…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="289"/>
+        <source>The receipt printer has run out of paper. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
+        <translation>凭条打印机缺纸。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="297"/>
+        <source>The receipt printer is not working right now. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
+        <translation>凭条打印机暂时无法使用。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="303"/>
+        <source>No receipt can be printed</source>
+        <translation>无法打印凭条</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="327"/>
+        <source>Printing your receipt…</source>
+        <translation>正在打印凭条…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="343"/>
+        <source>Payment complete</source>
+        <translation>缴费成功</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="345"/>
+        <source>You paid %1. Please take your receipt. Receipt number: %2</source>
+        <translation>您已支付 %1，请取走凭条。票据号：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="348"/>
+        <source>Paid, receipt not printed</source>
+        <translation>已缴费，凭条未打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="350"/>
+        <source>You paid %1 and your bills are settled. The receipt could not be printed: the counter can print it for you. Receipt number: %2</source>
+        <translation>您已支付 %1，费用已结清。凭条未能打印，可到人工窗口补打。票据号：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="358"/>
+        <source>Paid without a printed receipt</source>
+        <translation>已缴费（未打印凭条）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="360"/>
+        <source>You paid %1 and your bills are settled. Get your receipt at the counter. Receipt number: %2</source>
+        <translation>您已支付 %1，费用已结清。请到人工窗口领取凭条。票据号：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="381"/>
+        <source>Pay %1</source>
+        <translation>支付 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="383"/>
+        <source>Total %1 (%2 of %3 bills)</source>
+        <translation>合计 %1（已选 %2 / 共 %3 笔）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="387"/>
+        <source>Your unpaid bills</source>
+        <translation>您的待缴费用</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/payment.py" line="390"/>
+        <source>All bills are selected. Tap a bill to leave it out or add it.</source>
+        <translation>已全部选中。点击某笔费用可取消或重新选择。</translation>
     </message>
 </context>
 </TS>

@@ -7,11 +7,23 @@ Back, Home and the help line. Texts come from the flows as untranslated source s
 
 from __future__ import annotations
 
+import io
+import time
+from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimerEvent
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimerEvent
+from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.config import LocalizedText
 from kiosk.flows.events import FlowEvent, HomeRequested
@@ -24,12 +36,13 @@ from kiosk.flows.views import (
     ListItem,
     ListView,
     MessageView,
+    QrPaymentView,
     Text,
     View,
 )
 from kiosk.ui.i18n import current_locale
 from kiosk.ui.screens.base import Post, Screen
-from kiosk.ui.widgets import button, label
+from kiosk.ui.widgets import Countdown, button, label
 
 PAGE_SIZE = 6  # at most about six choices a screen; more go on further pages
 
@@ -446,10 +459,150 @@ class ListScreen(FlowScreen):
         )
 
 
+QR_SIZE = 480  # px the QR code asks for: scannable by a phone held at arm's length
+QR_MIN_SIZE = 320  # px it may shrink to (elderly mode on a landscape screen)
+
+
+def qr_modules(payload: str) -> QPixmap:
+    """The payload as a QR code with its quiet zone, one pixel a module (scale by whole multiples)."""
+    import qrcode  # noqa: PLC0415 - only a payment screen needs it
+
+    code = qrcode.QRCode(box_size=1, border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(payload)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    pixmap = QPixmap()
+    pixmap.loadFromData(buffer.getvalue(), "PNG")
+    return pixmap
+
+
+class QrCode(QLabel):
+    """A QR code as large as its space allows, scaled by a whole number of pixels a module so the
+    modules stay crisp for the phone's camera. Its size hint is fixed, so rescaling never moves
+    the layout."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QR_MIN_SIZE, QR_MIN_SIZE)
+        self._modules = QPixmap()
+
+    def sizeHint(self) -> QSize:
+        return QSize(QR_SIZE, QR_SIZE)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(QR_MIN_SIZE, QR_MIN_SIZE)
+
+    def set_payload(self, payload: str) -> None:
+        self._modules = qr_modules(payload) if payload else QPixmap()
+        self._fit()
+
+    def clear(self) -> None:
+        self._modules = QPixmap()
+        super().clear()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit()
+        super().resizeEvent(event)
+
+    def _fit(self) -> None:
+        if self._modules.isNull():
+            super().clear()
+            return
+        side = min(self.width(), self.height(), QR_SIZE * 2)
+        scale = max(1, side // self._modules.width())
+        size = self._modules.width() * scale
+        self.setPixmap(
+            self._modules.scaled(
+                size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )
+
+
+class QrPaymentScreen(FlowScreen):
+    """Scan-to-pay: the QR code large and centred, the amount, what to do, and the time left.
+
+    ``now`` is the flow clock (monotonic seconds, as the kiosk's QtClock); the countdown is
+    display only: the payment service closes the order at its deadline.
+    """
+
+    def __init__(
+        self,
+        post: Post,
+        help_line: LocalizedText | None,
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(post, help_line, parent)
+        self.qr = QrCode()
+        self.qr.setObjectName("qr")
+        self.amount = label("title", wrap=False)
+        self.amount.setObjectName("amount")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt = label("prompt")
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = Countdown(now, self._countdown_text)
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.info = QWidget()
+        column = QVBoxLayout(self.info)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addStretch(1)
+        column.addWidget(self.amount)
+        column.addWidget(self.prompt)
+        column.addWidget(self.countdown)
+        column.addStretch(1)
+        self._payload = ""
+        self.content = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.content.setSpacing(32)
+        self.content.addWidget(self.qr)
+        self.content.addWidget(self.info, 1)
+        self.body.addLayout(self.content, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Landscape: the code beside the amount and prompt (1080 lines have no room for them
+        # under it in elderly mode). Portrait: the code above them.
+        landscape = event.size().width() > event.size().height()
+        self.content.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        # The text takes the width left beside the code; below it, the code takes the height.
+        self.content.setStretch(0, 0 if landscape else 1)
+        self.content.setStretch(1, 1 if landscape else 0)
+        super().resizeEvent(event)
+
+    def set_view(self, view: View) -> None:
+        if isinstance(view, QrPaymentView):
+            if view.payload != self._payload:
+                self._payload = view.payload
+                self.qr.set_payload(view.payload)
+            self.countdown.start(view.deadline)
+        super().set_view(view)
+
+    def leave(self) -> None:
+        self.countdown.stop()
+        self._payload = ""
+        self.qr.clear()
+        super().leave()
+
+    def _countdown_text(self, seconds: int) -> str:
+        return self.tr("Time left: %1:%2").replace("%1", str(seconds // 60)).replace("%2", f"{seconds % 60:02d}")
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        if isinstance(view, QrPaymentView):
+            self.amount.setText(view.amount)
+            self.prompt.setText(translate(view.prompt))
+            self.countdown.refresh()
+
+
 FLOW_SCREENS: dict[type[View], type[FlowScreen]] = {
     MessageView: MessageScreen,
     BusyView: BusyScreen,
     IdentifyView: IdentifyScreen,
     KeypadView: KeypadScreen,
     ListView: ListScreen,
+    QrPaymentView: QrPaymentScreen,
 }
