@@ -65,7 +65,9 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
         items=(
             ListItem("r1", Text("Complete blood count"), Text("Ready since %1", ("08:00",)), selected=True),
             ListItem("r2", Text("Chest X-ray"), Text("Ready since %1", ("09:30",)), selected=True),
-            ListItem("r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False),
+            ListItem(
+                "r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False
+            ),
             ListItem("r4", Text("Thyroid function"), Text("You may print one copy"), Text("Printed")),
         ),
         multi=True,
