@@ -64,6 +64,7 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
+from kiosk.flows.printer_check import check_receipt_printer, printer_verdict
 from kiosk.flows.service import FlowDone
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.errors import HisError, HisRejected, HisUnavailable
@@ -76,8 +77,6 @@ PAGE_SIZE = 6  # at most six choices a screen (the list screen shows one page)
 # When the HIS opens check-in before an appointment starts. Only used to tell a patient who came
 # too early when to come back; the HIS alone decides (the simulator's rule: 60 minutes).
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
-PRINTER_STATUS_TTL_S = 5.0
-PRINTER_STATUS_WAIT_S = 8.0
 PRINT_TTL_S = 20.0  # a queue ticket that has not started printing by then is not printed at all
 PRINT_WAIT_S = 30.0
 
@@ -198,11 +197,8 @@ class Checkin(FlowChart):
                 return "loaded", {"appointments": appointments}
             case JobFinished(name=Job.LOAD, error=error) if error is not None:
                 return "load_failed", {"error": error}
-            case JobFinished(name=Job.PRINTER, result=DeviceStatus() as status, error=None) if status.usable:
-                return "printer_ready", {}
             case JobFinished(name=Job.PRINTER, result=result, error=error):
-                found = result if isinstance(result, DeviceStatus) else None
-                return "printer_unusable", {"status": found, "error": error}
+                return printer_verdict(result, error)
             case JobFinished(name=Job.CHECK_IN, result=Appointment() as appointment, error=None):
                 return "checked_in", {"appointment": appointment}
             case JobFinished(name=Job.CHECK_IN, error=HisUnavailable() | ServiceUnavailableError() as error):
@@ -284,12 +280,7 @@ class Checkin(FlowChart):
     def on_enter_checking_printer(self) -> None:
         printer = self._printer
         self.emit(Show(self._busy(3, Text(QT_TRANSLATE_NOOP("flows", "Checking the ticket printer…")))))
-        self.emit(
-            RunJob(
-                Job.PRINTER,
-                lambda: printer.check_printer(ttl=PRINTER_STATUS_TTL_S).result(timeout=PRINTER_STATUS_WAIT_S),
-            )
-        )
+        self.emit(check_receipt_printer(Job.PRINTER, printer))
 
     def on_printer_unusable(self, status: DeviceStatus | None, error: BaseException | None) -> None:
         self._printer_status = status
@@ -603,8 +594,3 @@ class CheckinFlow(PatientFlow):
             opens_before=self._opens_before,
         )
         return self.chart.begin()
-
-    def handle_identified(self, event: Incoming) -> Sequence[Effect]:
-        if self.chart is None:
-            return []
-        return self.chart.handle(event)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from kiosk.devices.events import CardRemoved
 from kiosk.domain import IdentifierKind, Patient
-from kiosk.flows.chart import Incoming
+from kiosk.flows.chart import FlowChart, Incoming
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect
 from kiosk.flows.identify import Identify
@@ -28,6 +28,7 @@ class PatientFlow:
         self.context = context
         self.identify = Identify(context.his, self.step(1), context.identify_ways())
         self.patient: Patient | None = None
+        self.chart: FlowChart | None = None  # the service's own chart, made in after_identify
 
     def step(self, index: int) -> Step:
         return Step(self.service, index, self.steps)
@@ -55,5 +56,5 @@ class PatientFlow:
         return []
 
     def handle_identified(self, event: Incoming) -> Sequence[Effect]:
-        """The service's own steps."""
-        return []
+        """The service's own steps: its chart's, once ``after_identify`` has made it."""
+        return self.chart.handle(event) if self.chart is not None else []

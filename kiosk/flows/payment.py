@@ -61,6 +61,7 @@ from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.pay import Payments, PayStep, yuan
+from kiosk.flows.printer_check import check_receipt_printer, printer_verdict
 from kiosk.flows.service import FlowDone
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.gateway import HisGateway
@@ -70,8 +71,6 @@ log = logging.getLogger(__name__)
 
 STEPS = 4  # identify, choose the bills, pay, the receipt
 PAGE_SIZE = 6
-PRINTER_STATUS_TTL_S = 5.0
-PRINTER_STATUS_WAIT_S = 8.0
 PRINT_TTL_S = 20.0
 PRINT_WAIT_S = 30.0
 ITEMS_IN_SUMMARY = 3  # a row names this many items of its bill, then "+n"
@@ -192,11 +191,8 @@ class Payment(FlowChart):
                 return "loaded", {"bills": bills}
             case JobFinished(name=Job.LOAD, error=error) if error is not None:
                 return "load_failed", {"error": error}
-            case JobFinished(name=Job.PRINTER, result=DeviceStatus() as status, error=None) if status.usable:
-                return "printer_ready", {}
             case JobFinished(name=Job.PRINTER, result=result, error=error):
-                found = result if isinstance(result, DeviceStatus) else None
-                return "printer_unusable", {"status": found, "error": error}
+                return printer_verdict(result, error)
             case JobFinished(name=Job.PRINT, result=PrintOutcome(printed=True), error=None):
                 return "printed", {}
             case JobFinished(name=Job.PRINT, error=error):
@@ -271,12 +267,7 @@ class Payment(FlowChart):
     def on_enter_checking_printer(self) -> None:
         printer = self._printer
         self.emit(Show(self._busy(3, Text(QT_TRANSLATE_NOOP("flows", "Checking the receipt printer…")))))
-        self.emit(
-            RunJob(
-                Job.PRINTER,
-                lambda: printer.check_printer(ttl=PRINTER_STATUS_TTL_S).result(timeout=PRINTER_STATUS_WAIT_S),
-            )
-        )
+        self.emit(check_receipt_printer(Job.PRINTER, printer))
 
     def on_printer_unusable(self, status: DeviceStatus | None, error: BaseException | None) -> None:
         self._printer_status = status
@@ -512,8 +503,3 @@ class PaymentFlow(PatientFlow):
             wall=self._wall,
         )
         return self.chart.begin()
-
-    def handle_identified(self, event: Incoming) -> Sequence[Effect]:
-        if self.chart is None:
-            return []
-        return self.chart.handle(event)

@@ -544,11 +544,6 @@ class ReportsFlow(PatientFlow):
         )
         return self.chart.take()
 
-    def handle_identified(self, event: Incoming) -> Sequence[Effect]:
-        if self.chart is None:
-            return []
-        return self.chart.handle(event)
-
 
 # -- helpers -------------------------------------------------------------------------------------
 

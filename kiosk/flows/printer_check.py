@@ -1,0 +1,33 @@
+"""The receipt-printer check a flow makes before it acts (check-in before printing a ticket,
+payment before taking money): a fresh status on a worker thread, and its verdict as the event
+the chart routes — ``printer_ready``, or ``printer_unusable`` with the status or the error."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any, Protocol
+
+from kiosk.devices.status import DeviceStatus
+from kiosk.flows.effects import RunJob
+
+PRINTER_STATUS_TTL_S = 5.0  # a status request older than this is dropped, not answered late
+PRINTER_STATUS_WAIT_S = 8.0
+
+
+class ReceiptPrinterStatus(Protocol):
+    def check_printer(self, *, ttl: float = ...) -> Future[Any]:
+        """A fresh DeviceStatus of the receipt printer."""
+        ...
+
+
+def check_receipt_printer(job_name: str, printer: ReceiptPrinterStatus) -> RunJob:
+    return RunJob(
+        job_name, lambda: printer.check_printer(ttl=PRINTER_STATUS_TTL_S).result(timeout=PRINTER_STATUS_WAIT_S)
+    )
+
+
+def printer_verdict(result: Any, error: BaseException | None) -> tuple[str, dict[str, Any]]:
+    """The chart event for the check's outcome; no answer or an error counts as unusable."""
+    if error is None and isinstance(result, DeviceStatus) and result.usable:
+        return "printer_ready", {}
+    return "printer_unusable", {"status": result if isinstance(result, DeviceStatus) else None, "error": error}
