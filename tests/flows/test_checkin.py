@@ -3,7 +3,7 @@ then through the real screens against the HIS simulator and the simulated receip
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -32,13 +32,14 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, HomeRequested, JobFinished
 from kiosk.flows.service import FlowAbandoned, FlowDone
-from kiosk.flows.views import BusyView, GoodbyeView, HomeView, IdentifyView, ListView, MessageView, Step, View
+from kiosk.flows.views import BusyView, GoodbyeView, HomeView, IdentifyView, ListView, MessageView, Step
 from kiosk.his.errors import HisNotFound, HisRejected, HisUnavailable
 from kiosk.his.fhir import FhirHisGateway
 from kiosk.his.simulator import HisSimulator
 from kiosk.services import Services, build_services
 from kiosk.ui.screens.flow import ListScreen, MessageScreen
 from tests.flows.conftest import Patient as PatientHands
+from tests.flows.drive import message, run_jobs, shown
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = date(2024, 5, 6)
@@ -123,28 +124,6 @@ class Clock:
         return self.moment
 
 
-def run_jobs(chart: Checkin, effects: Sequence[Effect]) -> list[Effect]:
-    """Runs RunJob effects like the app's pool would, feeding each outcome back."""
-    out: list[Effect] = []
-    for effect in effects:
-        if isinstance(effect, RunJob):
-            try:
-                result = effect.call()
-            except Exception as exc:
-                out.extend(run_jobs(chart, chart.handle(JobFinished(effect.name, 1, error=exc))))
-            else:
-                out.extend(run_jobs(chart, chart.handle(JobFinished(effect.name, 1, result=result))))
-        else:
-            out.append(effect)
-    return out
-
-
-def shown(effects: Sequence[Effect]) -> View:
-    views = [e.view for e in effects if isinstance(e, Show)]
-    assert views, effects
-    return views[-1]
-
-
 def make(
     his: ScriptedHis, printer: ScriptedPrinter | None = None, clock: Clock | None = None
 ) -> tuple[Checkin, list[Effect]]:
@@ -160,12 +139,6 @@ def make(
 
 def tap(chart: Checkin, name: str, value: object = None) -> list[Effect]:
     return run_jobs(chart, chart.handle(FlowEvent(name, value)))
-
-
-def message(effects: Sequence[Effect]) -> MessageView:
-    view = shown(effects)
-    assert isinstance(view, MessageView), view
-    return view
 
 
 # -- loading and the list ------------------------------------------------------------------------

@@ -3,7 +3,6 @@ screens with the HIS simulator and the simulated card reader."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -23,8 +22,8 @@ from kiosk.devices.events import (
 )
 from kiosk.domain import Identifier, IdentifierKind, NewPatient, Patient
 from kiosk.flows.context import FlowContext
-from kiosk.flows.effects import Effect, RunJob, Show
-from kiosk.flows.events import FlowEvent, JobFinished
+from kiosk.flows.effects import Effect
+from kiosk.flows.events import FlowEvent
 from kiosk.flows.identify import Identify
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.service import FlowAbandoned, FlowDone
@@ -32,6 +31,7 @@ from kiosk.flows.views import GoodbyeView, IdentifyView, KeypadView, MessageView
 from kiosk.his.errors import HisAmbiguous, HisNotFound, HisUnavailable
 from kiosk.services import Services, build_services
 from tests.flows.conftest import Patient as PatientHands
+from tests.flows.drive import run_jobs, shown
 
 CARD = ResidentIdCard(
     name="王小明", sex="male", nation="汉", birth_date="19800101", address="北京市", id_number="110101198001011234",
@@ -58,28 +58,6 @@ class ScriptedHis:
     def create_patient(self, card: NewPatient) -> Patient:
         self.created.append(card)
         return Patient(id="new-1", name=card.name, created_at_kiosk=True)
-
-
-def run_jobs(chart: Identify, effects: Sequence[Effect]) -> list[Effect]:
-    """Runs the RunJob effects like the app's pool would, feeding the outcome back."""
-    out: list[Effect] = []
-    for effect in effects:
-        if isinstance(effect, RunJob):
-            try:
-                result = effect.call()
-            except Exception as exc:
-                out.extend(run_jobs(chart, chart.handle(JobFinished(effect.name, 1, error=exc))))
-            else:
-                out.extend(run_jobs(chart, chart.handle(JobFinished(effect.name, 1, result=result))))
-        else:
-            out.append(effect)
-    return out
-
-
-def shown(effects: Sequence[Effect]) -> object:
-    views = [e.view for e in effects if isinstance(e, Show)]
-    assert views, effects
-    return views[-1]
 
 
 def make(his: ScriptedHis) -> Identify:

@@ -49,7 +49,6 @@ from kiosk.flows.views import (
     QrPaymentView,
     Step,
     Text,
-    View,
 )
 from kiosk.his.errors import HisUnavailable
 from kiosk.payments.errors import PaymentBusy, ProviderUnavailable
@@ -58,7 +57,9 @@ from kiosk.payments.service import OutcomeKind, PaymentOutcome, PaymentTicket
 from kiosk.services import Services, build_services
 from kiosk.ui.screens.flow import FLOW_SCREENS, ListScreen, QrPaymentScreen
 from kiosk.ui.screenshot import SIZES, find_clipped
+from tests.flows import drive
 from tests.flows.conftest import Patient as PatientHands
+from tests.flows.drive import finish, message, shown
 from tests.support import FakeClock, ManualExecutor
 
 PATIENT = Patient(id="p1", name="王小明")
@@ -167,37 +168,10 @@ Chart = PayStep | Payment
 
 
 def run_jobs(chart: Chart, effects: Sequence[Effect], held: list[RunJob] | None = None) -> list[Effect]:
-    """Runs RunJob effects like the app's pool would, feeding each outcome back; with ``held``,
-    the await job is kept there instead (the patient is still looking at the QR code)."""
-    out: list[Effect] = []
-    for effect in effects:
-        if isinstance(effect, RunJob):
-            if held is not None and effect.name == PayJob.AWAIT:
-                held.append(effect)
-                continue
-            out.extend(run_jobs(chart, chart.handle(finish(effect)), held))
-        else:
-            out.append(effect)
-    return out
-
-
-def finish(job: RunJob) -> JobFinished:
-    try:
-        return JobFinished(job.name, 1, result=job.call())
-    except Exception as exc:
-        return JobFinished(job.name, 1, error=exc)
-
-
-def shown(effects: Sequence[Effect]) -> View:
-    views = [e.view for e in effects if isinstance(e, Show)]
-    assert views, effects
-    return views[-1]
-
-
-def message(effects: Sequence[Effect]) -> MessageView:
-    view = shown(effects)
-    assert isinstance(view, MessageView), view
-    return view
+    """With ``held``, the await job is kept there instead (the patient is still looking at the QR code)."""
+    if held is None:
+        return drive.run_jobs(chart, effects)
+    return drive.run_jobs(chart, effects, hold=lambda job: job.name == PayJob.AWAIT, held=held)
 
 
 def tap(chart: Chart, name: str, value: object = None, held: list[RunJob] | None = None) -> list[Effect]:

@@ -38,6 +38,7 @@ from kiosk.his.errors import HisNotFound, HisUnavailable
 from kiosk.his.simulator import Fault
 from kiosk.services import Services, build_services
 from kiosk.ui.screens.flow import ListScreen
+from tests.flows import drive
 from tests.flows.conftest import Patient as PatientHands
 from tests.flows.test_identify import CARD, _config_stub
 
@@ -124,20 +125,8 @@ class ScriptedPrinter:
 
 
 def run_jobs(chart: ReportsChart | ReportsFlow, effects: Sequence[Effect], held: Job | None = None) -> list[Effect]:
-    """Runs RunJob effects as the app's pool would (all but a ``held`` one), feeding results back."""
-    out: list[Effect] = []
-    for effect in effects:
-        if isinstance(effect, RunJob) and effect.name != held:
-            try:
-                result = effect.call()
-            except Exception as exc:
-                finished = JobFinished(effect.name, 1, error=exc)
-            else:
-                finished = JobFinished(effect.name, 1, result=result)
-            out.extend(run_jobs(chart, chart.handle(finished), held))
-        else:
-            out.append(effect)
-    return out
+    """All jobs but a ``held`` one run (that one stays among the effects, not yet answered)."""
+    return drive.run_jobs(chart, effects, hold=lambda job: job.name == held)
 
 
 def views(effects: Sequence[Effect]) -> list[View]:
