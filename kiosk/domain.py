@@ -205,6 +205,7 @@ class Slot:
     fee_fen: int
     remaining: int
     department_name: str = ""
+    location: str = ""  # where the patient goes, as the HIS names it: "门诊楼3层 B区"
 
 
 class AppointmentStatus(StrEnum):
@@ -229,6 +230,8 @@ class Appointment:
     queue_number: str | None = None  # as the HIS prints it: "12", "A012"...
     booking_key: str | None = None
     version: str | None = None  # the HIS's version id, sent back in If-Match
+    # The registration-fee bill: a PENDING (held) booking becomes BOOKED once it is settled.
+    bill_id: str | None = None
 
 
 @dataclass(frozen=True)

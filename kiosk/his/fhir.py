@@ -23,6 +23,7 @@ import hashlib
 import http.cookiejar
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,8 +78,10 @@ from kiosk.his.mapping import (
     check_type,
     dump,
     extension,
+    is_registration_invoice,
     obj,
     opt_list,
+    opt_str,
     outcome_message,
     parse_appointment,
     parse_bundle,
@@ -103,6 +106,7 @@ FHIR_JSON = "application/fhir+json"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _MAX_PAGES = 20  # a search needing more pages than this is not a kiosk-sized answer
 _MAX_STATUS_ATTEMPTS = 3  # read-modify-write loops on 412 before giving up with Conflict
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id; anything else cannot name a resource
 
 
 class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
@@ -520,8 +524,32 @@ class FhirHisGateway:
         if appointment.patient_id != patient_id or appointment.slot_id not in (None, slot.id):
             # The key was already used for another booking: a bug in the caller, never a silent success.
             raise HisRejected("the booking key belongs to another booking", reason="booking key reused")
-        log.info("HIS appointment %s %s", appointment.id, "booked" if created else "was already booked")
+        if appointment.status is AppointmentStatus.PENDING and appointment.bill_id is None:
+            # A hold the kiosk cannot pay for would only block the place until it lapses.
+            raise bad("Appointment.extension(registration-invoice)", "a held booking names no fee invoice")
+        log.info(
+            "HIS appointment %s %s (%s)",
+            appointment.id,
+            "created" if created else "already existed",
+            appointment.status,
+        )
         return appointment
+
+    def bill(self, bill_id: str) -> Bill:
+        _check_id(bill_id, "bill")
+        data, _ = self._read("Invoice", bill_id, self._deadline())
+        status = opt_str(data, "status", "Invoice")
+        if status == "balanced":
+            raise HisRejected("the bill was already paid", reason="bill already paid")
+        if status != "issued":
+            raise HisRejected(f"the bill is {status}, not payable", reason=f"bill {status}")
+        return parse_invoice(data, self._profile)
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        _check_id(appointment_id, "appointment")
+        data, version = self._read("Appointment", appointment_id, self._deadline())
+        found = parse_appointment(data, self._profile)
+        return found if found.version is not None else dataclasses.replace(found, version=version)
 
     def cancel_booking(self, appointment: Appointment) -> Appointment:
         return self._set_appointment_status(
@@ -596,6 +624,8 @@ class FhirHisGateway:
             bill = parse_invoice(match, self._profile)
             if bill.patient_id != patient_id:
                 raise bad("Invoice.subject", "search returned another patient's invoice")
+            if is_registration_invoice(match, self._profile):
+                continue  # a held booking's fee: paid only inside the registration flow
             bills.append(bill)
         return sorted(bills, key=lambda b: (b.visit_date or date.min, b.id))
 
@@ -767,6 +797,12 @@ class FhirHisGateway:
 
     def _now(self) -> datetime:
         return datetime.now(self._profile.zone).replace(microsecond=0)
+
+
+def _check_id(rid: str, what: str) -> None:
+    """An id from the caller goes into a URL path: one that cannot be a FHIR id names nothing."""
+    if not _FHIR_ID.fullmatch(rid):
+        raise HisNotFound(f"no {what} with such an id")
 
 
 def _b64(text: str, where: str) -> bytes:

@@ -47,13 +47,30 @@ class HisGateway(Protocol):
         ...
 
     def book(self, patient_id: str, slot: Slot, booking_key: str) -> Appointment:
-        """Books ``slot``. ``booking_key`` is generated once per booking attempt by the kiosk: a
-        retried call with the same key returns the first booking instead of booking twice.
+        """Books ``slot`` (锁号). ``booking_key`` is generated once per booking attempt by the kiosk:
+        a retried call with the same key returns the first booking instead of booking twice.
+
+        When the slot has a fee (``slot.fee_fen > 0``) the HIS holds the place for the patient:
+        the appointment is PENDING and ``bill_id`` names the registration-fee Bill. Settling that
+        bill makes it BOOKED; an unpaid hold lapses after the HIS's hold time (the simulator: 15
+        minutes), which cancels the appointment and its bill and frees the place, after which the
+        bill can no longer be settled. A free slot books straight to BOOKED (``bill_id`` None).
         Conflict when the slot is full, Rejected for business rules (already booked, ...)."""
         ...
 
+    def bill(self, bill_id: str) -> Bill:
+        """One unpaid bill by id (the registration fee of a held booking). NotFound when unknown;
+        Rejected when it can no longer be paid (already paid, or cancelled with its hold)."""
+        ...
+
+    def appointment(self, appointment_id: str) -> Appointment:
+        """The appointment's current state: after its fee is settled BOOKED, with its queue
+        number; CANCELLED when the hold lapsed or was cancelled. NotFound when unknown."""
+        ...
+
     def cancel_booking(self, appointment: Appointment) -> Appointment:
-        """Cancels a booking; cancelling a cancelled booking is a no-op."""
+        """Cancels a booking, booked or held (PENDING); cancelling a held booking cancels its
+        registration-fee bill too (HIS side). Cancelling a cancelled booking is a no-op."""
         ...
 
     def appointments_on(self, patient_id: str, day: date) -> list[Appointment]:
@@ -65,7 +82,8 @@ class HisGateway(Protocol):
         ...
 
     def unpaid_bills(self, patient_id: str) -> list[Bill]:
-        """Bills of the patient that are issued and not yet paid."""
+        """Bills of the patient that are issued and not yet paid; registration fees of held
+        bookings are not among them (they are paid only inside the registration flow)."""
         ...
 
     def settle(self, patient_id: str, bills: Sequence[Bill], payment_reference: str, amount_fen: int) -> Settlement:

@@ -57,6 +57,9 @@ EXT_SLOT_CAPACITY = "slot-capacity"  # Slot: valueInteger
 EXT_SLOT_REMAINING = "slot-remaining"  # Slot: valueInteger
 EXT_VISIT = "visit"  # Invoice: valueReference(Encounter)
 EXT_PAYMENT = "payment"  # Invoice: valueReference(PaymentReconciliation) that paid it
+EXT_REGISTRATION_INVOICE = "registration-invoice"  # Appointment: valueReference(Invoice) of its fee
+EXT_APPOINTMENT = "appointment"  # Invoice: valueReference(Appointment) whose registration fee it is
+EXT_HOLD_EXPIRES = "hold-expires"  # Appointment: valueDateTime when an unpaid hold lapses
 
 _IMAGING_CODES = frozenset({"RAD", "CT", "CUS", "NMR", "NMS", "OUS", "RUS", "VUS", "XRC", "IMG", "RX", "US"})
 _PATHOLOGY_CODES = frozenset({"SP", "CP", "PAT", "PATH", "OSP"})
@@ -444,12 +447,13 @@ class ScheduleInfo:
     department_name: str
     doctor: Doctor | None
     fee_fen: int
+    location: str = ""
 
 
 def parse_schedule(resource: Any, profile: FhirProfile, included: dict[str, Json]) -> ScheduleInfo:
     where = "Schedule"
     data = check_type(resource, "Schedule", where)
-    dept_id = dept_name = ""
+    dept_id = dept_name = location = ""
     doctor: Doctor | None = None
     for index, raw in enumerate(opt_list(data, "actor", where)):
         at = f"{where}.actor[{index}]"
@@ -459,13 +463,15 @@ def parse_schedule(resource: Any, profile: FhirProfile, included: dict[str, Json
             dept_id, dept_name = found, display
         elif (doc_id := reference_id(actor, "Practitioner", at)) is not None:
             doctor = _doctor(doc_id, display, included.get(f"Practitioner/{doc_id}"))
+        elif reference_id(actor, "Location", at) is not None:
+            location = display  # where the patient goes: "门诊楼3层 B区"
     if not dept_id:
         raise bad(f"{where}.actor", f"no {profile.department_resource} actor")
     fee = 0
     fee_ext = extension(data, profile.ext(EXT_REGISTRATION_FEE), where)
     if fee_ext is not None:
         fee = money_fen(fee_ext.get("valueMoney"), f"{where}.extension(registration-fee).valueMoney")
-    return ScheduleInfo(data["id"], dept_id, dept_name, doctor, fee)
+    return ScheduleInfo(data["id"], dept_id, dept_name, doctor, fee, location)
 
 
 def _doctor(doc_id: str, display: str, practitioner: Json | None) -> Doctor:
@@ -512,6 +518,7 @@ def parse_slot(resource: Any, profile: FhirProfile, schedules: dict[str, Schedul
         fee_fen=info.fee_fen,
         remaining=remaining if status == "free" else 0,
         department_name=info.department_name,
+        location=info.location,
     )
 
 
@@ -542,6 +549,13 @@ def parse_appointment(resource: Any, profile: FhirProfile) -> Appointment:
         dept_name = concept_text(service_types[0], f"{where}.serviceType[0]")
     slots = opt_list(data, "slot", where)
     slot_id = reference_id(slots[0], "Slot", f"{where}.slot[0]") if slots else None
+    bill_id = None
+    fee = extension(data, profile.ext(EXT_REGISTRATION_INVOICE), where)
+    if fee is not None:
+        at = f"{where}.extension(registration-invoice)"
+        bill_id = reference_id(fee.get("valueReference"), "Invoice", at)
+        if bill_id is None:
+            raise bad(at, "not an Invoice reference")
     return Appointment(
         id=data["id"],
         patient_id=patient_id,
@@ -554,6 +568,7 @@ def parse_appointment(resource: Any, profile: FhirProfile) -> Appointment:
         queue_number=identifier_value(data, profile.queue_number_system, where),
         booking_key=identifier_value(data, profile.booking_key_system, where),
         version=version_of(data, where),
+        bill_id=bill_id,
     )
 
 
@@ -755,7 +770,14 @@ def patient_resource(card: NewPatient, profile: FhirProfile) -> Json:
     return resource
 
 
+def is_registration_invoice(resource: Json, profile: FhirProfile) -> bool:
+    """True for the registration-fee Invoice of a booking (it names its Appointment)."""
+    return extension(resource, profile.ext(EXT_APPOINTMENT), "Invoice") is not None
+
+
 def appointment_resource(patient_id: str, slot: Slot, booking_key: str, profile: FhirProfile, now: datetime) -> Json:
+    # Always asks for "booked": a HIS that takes the registration fee answers "pending" with the
+    # fee's Invoice; one that does not (or a free slot) simply books.
     participants: list[Json] = [
         {"actor": {"reference": f"Patient/{patient_id}"}, "required": "required", "status": "accepted"}
     ]

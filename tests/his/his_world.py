@@ -120,7 +120,25 @@ class World:
                 "extension": [{"url": self.ext("registration-fee"), "valueMoney": {"value": 30.00, "currency": "CNY"}}],
             }
         )
-        self.ids.update(dept=dept["id"], doctor=doctor["id"], schedule=schedule["id"])
+        # A free clinic (义诊) in a department of its own: no registration fee, so it books at once.
+        free_dept = self.post({"resourceType": "HealthcareService", "active": True, "name": f"测试义诊-{self.tag}"})
+        free_schedule = self.post(
+            {
+                "resourceType": "Schedule",
+                "active": True,
+                "actor": [
+                    {"reference": f"Practitioner/{doctor['id']}", "display": "李建国"},
+                    {"reference": f"HealthcareService/{free_dept['id']}", "display": free_dept["name"]},
+                ],
+            }
+        )
+        self.ids.update(
+            dept=dept["id"],
+            doctor=doctor["id"],
+            schedule=schedule["id"],
+            free_dept=free_dept["id"],
+            free_schedule=free_schedule["id"],
+        )
         patient = self.new_patient()
         self.ids["patient"] = patient["id"]
         self.ids["visit_card"] = next(
@@ -148,12 +166,13 @@ class World:
             }
         )
 
-    def new_slot(self, day: date, start: time, end: time, capacity: int = 5) -> Json:
+    def new_slot(self, day: date, start: time, end: time, capacity: int = 5, *, free: bool = False) -> Json:
+        """A slot of the 30-yuan schedule in ``dept``, or of the free one in ``free_dept``."""
         zone = self.profile.zone
         return self.post(
             {
                 "resourceType": "Slot",
-                "schedule": {"reference": f"Schedule/{self.ids['schedule']}"},
+                "schedule": {"reference": f"Schedule/{self.ids['free_schedule' if free else 'schedule']}"},
                 "status": "free",
                 "start": datetime.combine(day, start, zone).isoformat(),
                 "end": datetime.combine(day, end, zone).isoformat(),

@@ -27,6 +27,7 @@ from kiosk.domain import (
     NewPatient,
     ReportKind,
     ReportStatus,
+    Slot,
 )
 from kiosk.his import HisAmbiguous, HisConflict, HisNotFound, HisRejected
 from kiosk.his.fhir import FhirHisGateway
@@ -172,12 +173,16 @@ def test_slots_of_a_day_with_doctor_fee_and_remaining(gw: FhirHisGateway, world:
 
 
 def test_book_is_idempotent_on_the_booking_key(gw: FhirHisGateway, world: World) -> None:
+    """A free slot (no registration fee) books straight to BOOKED, with no bill to pay."""
     day = world.today + timedelta(days=3)
-    world.new_slot(day, time(8), time(12))
-    slot = gw.slots(world.ids["dept"], day)[0]
+    world.new_slot(day, time(8), time(12), free=True)
+    slot = gw.slots(world.ids["free_dept"], day)[0]
+    assert slot.fee_fen == 0
     booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-1")
     again = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-1")
     assert booked.status is AppointmentStatus.BOOKED
+    assert booked.bill_id is None
+    assert booked.queue_number
     assert again.id == booked.id
     assert booked.slot_id == slot.id
     assert booked.booking_key == f"bk-{world.tag}-1"
@@ -189,8 +194,8 @@ def test_book_is_idempotent_on_the_booking_key(gw: FhirHisGateway, world: World)
 
 def test_cancel_booking(gw: FhirHisGateway, world: World) -> None:
     day = world.today + timedelta(days=4)
-    world.new_slot(day, time(8), time(12))
-    slot = gw.slots(world.ids["dept"], day)[0]
+    world.new_slot(day, time(8), time(12), free=True)
+    slot = gw.slots(world.ids["free_dept"], day)[0]
     booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-cancel")
     cancelled = gw.cancel_booking(booked)
     assert cancelled.status is AppointmentStatus.CANCELLED
@@ -199,8 +204,8 @@ def test_cancel_booking(gw: FhirHisGateway, world: World) -> None:
 
 
 def test_check_in(gw: FhirHisGateway, world: World, target: Target) -> None:
-    slot_res = world.new_slot(world.today, time(8), time(12))
-    slot = next(s for s in gw.slots(world.ids["dept"], world.today) if s.id == slot_res["id"])
+    slot_res = world.new_slot(world.today, time(8), time(12), free=True)
+    slot = next(s for s in gw.slots(world.ids["free_dept"], world.today) if s.id == slot_res["id"])
     booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-checkin")
     target.set_now(datetime.combine(world.today, time(7, 40), world.profile.zone))
     try:
@@ -308,8 +313,8 @@ def test_same_patient_cannot_double_book(gw: FhirHisGateway, world: World, rules
 
 def test_check_in_outside_the_window_is_rejected(gw: FhirHisGateway, world: World, target: Target, rules: None) -> None:
     day = world.today + timedelta(days=6)
-    world.new_slot(day, time(8), time(12))
-    slot = gw.slots(world.ids["dept"], day)[0]
+    world.new_slot(day, time(8), time(12), free=True)
+    slot = gw.slots(world.ids["free_dept"], day)[0]
     booked = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-early")
     with pytest.raises(HisRejected) as info:
         gw.check_in(booked)  # days early
@@ -320,3 +325,112 @@ def test_check_in_outside_the_window_is_rejected(gw: FhirHisGateway, world: Worl
             gw.cancel_booking(booked)  # the session has started
     finally:
         target.set_now(datetime.combine(world.today, time(7, 30), world.profile.zone))
+
+
+# ---- registration fees: 锁号 → 缴费 → 确认 -------------------------------------------------------
+
+
+def _fee_slot(gw: FhirHisGateway, world: World, day: date, start: time = time(8), capacity: int = 5) -> Slot:
+    created = world.new_slot(day, start, time(start.hour + 3, 30), capacity=capacity)
+    return next(s for s in gw.slots(world.ids["dept"], day) if s.id == created["id"])
+
+
+def _remaining(gw: FhirHisGateway, world: World, slot: Slot) -> int:
+    return next((s.remaining for s in gw.slots(world.ids["dept"], slot.start.date()) if s.id == slot.id), 0)
+
+
+def test_a_slot_with_a_fee_is_held_until_its_bill_is_settled(gw: FhirHisGateway, world: World, rules: None) -> None:
+    patient = world.new_patient()["id"]
+    day = world.today + timedelta(days=1)
+    slot = _fee_slot(gw, world, day)
+    assert slot.fee_fen == 3000
+    held = gw.book(patient, slot, f"bk-{world.tag}-held")
+    assert held.status is AppointmentStatus.PENDING
+    assert held.bill_id is not None
+    assert _remaining(gw, world, slot) == slot.remaining - 1  # the place is taken while held
+    bill = gw.bill(held.bill_id)
+    assert (bill.id, bill.patient_id, bill.total_fen) == (held.bill_id, patient, 3000)
+    assert [(i.name, int(i.quantity), i.amount_fen) for i in bill.items] == [("挂号费 (副主任医师)", 1, 3000)]
+    assert gw.appointments_on(patient, day) == []  # not a booking yet
+    assert gw.appointment(held.id).status is AppointmentStatus.PENDING
+
+    settlement = gw.settle(patient, [bill], f"pay-{world.tag}-fee", 3000)
+    assert settlement.bill_ids == (bill.id,)
+    booked = gw.appointment(held.id)
+    assert booked.status is AppointmentStatus.BOOKED
+    assert booked.queue_number
+    assert booked.bill_id == bill.id
+    assert booked.version != held.version  # the HIS's own update
+    assert [a.id for a in gw.appointments_on(patient, day)] == [held.id]
+    with pytest.raises(HisRejected):
+        gw.bill(bill.id)  # paid: nothing left to pay
+    assert _remaining(gw, world, slot) == slot.remaining - 1
+
+
+def test_a_retried_book_returns_the_same_hold(gw: FhirHisGateway, world: World, rules: None) -> None:
+    patient = world.new_patient()["id"]
+    slot = _fee_slot(gw, world, world.today + timedelta(days=1), time(13))
+    key = f"bk-{world.tag}-held-again"
+    first = gw.book(patient, slot, key)
+    again = gw.book(patient, slot, key)
+    assert (again.id, again.status, again.bill_id) == (first.id, AppointmentStatus.PENDING, first.bill_id)
+    assert _remaining(gw, world, slot) == slot.remaining - 1  # one place, not two
+    assert world.search_count("Invoice", {"subject": f"Patient/{patient}"}) == 1  # one fee, not two
+
+
+def test_cancelling_a_hold_frees_the_place_and_voids_its_bill(gw: FhirHisGateway, world: World, rules: None) -> None:
+    patient = world.new_patient()["id"]
+    slot = _fee_slot(gw, world, world.today + timedelta(days=2), time(13))
+    held = gw.book(patient, slot, f"bk-{world.tag}-held-cancel")
+    assert held.bill_id is not None
+    bill = gw.bill(held.bill_id)
+    cancelled = gw.cancel_booking(held)
+    assert cancelled.status is AppointmentStatus.CANCELLED
+    assert gw.cancel_booking(held).status is AppointmentStatus.CANCELLED  # repeat is harmless
+    assert _remaining(gw, world, slot) == slot.remaining
+    with pytest.raises((HisRejected, HisConflict)):
+        gw.settle(patient, [bill], f"pay-{world.tag}-cancelled-fee", bill.total_fen)
+    assert gw.find_settlement(f"pay-{world.tag}-cancelled-fee") is None
+    with pytest.raises(HisRejected):
+        gw.bill(bill.id)
+
+
+def test_an_unpaid_hold_lapses_after_15_minutes(gw: FhirHisGateway, world: World, target: Target, rules: None) -> None:
+    if EXTERNAL_URL:
+        pytest.skip("needs the simulator's clock")
+    patient = world.new_patient()["id"]
+    slot = _fee_slot(gw, world, world.today + timedelta(days=2))
+    held = gw.book(patient, slot, f"bk-{world.tag}-lapse")  # at 07:30
+    assert held.bill_id is not None
+    bill = gw.bill(held.bill_id)
+    zone = world.profile.zone
+    try:
+        target.set_now(datetime.combine(world.today, time(7, 44, 59), zone))
+        assert gw.appointment(held.id).status is AppointmentStatus.PENDING
+        target.set_now(datetime.combine(world.today, time(7, 45), zone))
+        assert gw.appointment(held.id).status is AppointmentStatus.CANCELLED
+        assert _remaining(gw, world, slot) == slot.remaining
+        with pytest.raises(HisRejected) as info:
+            gw.settle(patient, [bill], f"pay-{world.tag}-lapsed", bill.total_fen)
+        assert info.value.reason
+        assert gw.find_settlement(f"pay-{world.tag}-lapsed") is None
+        raw = world.session.get(f"{world.base_url}/Appointment/{held.id}", timeout=10).json()
+        assert "not paid" in raw["cancelationReason"]["text"]
+    finally:
+        target.set_now(datetime.combine(world.today, time(7, 30), zone))
+
+
+def test_unpaid_bills_leave_out_held_registration_fees(gw: FhirHisGateway, world: World, rules: None) -> None:
+    patient = world.new_patient()["id"]
+    invoice = world.new_invoice(patient, [("血常规", 1, 2500)])
+    held = gw.book(patient, _fee_slot(gw, world, world.today + timedelta(days=3), time(13)), f"bk-{world.tag}-list")
+    assert held.bill_id is not None
+    assert [b.id for b in gw.unpaid_bills(patient)] == [invoice["id"]]
+
+
+def test_unknown_bill_or_appointment_is_not_found(gw: FhirHisGateway) -> None:
+    for unknown in ("no-such-bill", "", "../Patient", "a b"):
+        with pytest.raises(HisNotFound):
+            gw.bill(unknown)
+        with pytest.raises(HisNotFound):
+            gw.appointment(unknown)

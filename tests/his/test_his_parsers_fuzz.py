@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from his_world import fast_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,6 +94,7 @@ VALID: dict[str, dict[str, Any]] = {
             {"actor": {"reference": "Practitioner/d", "display": "李"}},
         ],
         "identifier": [{"system": PROFILE.queue_number_system, "value": "7"}],
+        "extension": [{"url": EXT("registration-invoice"), "valueReference": {"reference": "Invoice/i1"}}],
         "meta": {"versionId": "2"},
     },
     "Invoice": {
@@ -230,3 +232,12 @@ def test_gateway_over_http_only_raises_his_errors(sim: HisSimulator, value: Any,
     finally:
         gw.close()
         sim.clear_faults()
+
+
+def test_a_held_appointment_names_its_fee_invoice() -> None:
+    held = parse_appointment({**VALID["Appointment"], "status": "pending"}, PROFILE)
+    assert (held.status.value, held.bill_id) == ("pending", "i1")
+    assert parse_appointment({**VALID["Appointment"], "extension": []}, PROFILE).bill_id is None
+    other = {"url": EXT("registration-invoice"), "valueReference": {"reference": "Encounter/e"}}
+    with pytest.raises(HisBadResponse):
+        parse_appointment({**VALID["Appointment"], "extension": [other]}, PROFILE)

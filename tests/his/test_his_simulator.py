@@ -15,9 +15,10 @@ import pytest
 import requests
 from his_world import SIM_NOW
 
-from kiosk.domain import is_valid_resident_id
+from kiosk.domain import AppointmentStatus, Slot, is_valid_resident_id
+from kiosk.his.fhir import FhirHisGateway
 from kiosk.his.simulator import Fault, HisSimulator
-from kiosk.his.simulator.api import ApiRequest, FhirApi
+from kiosk.his.simulator.api import REGISTRATION_HOLD, ApiRequest, FhirApi
 from kiosk.his.simulator.pdf import TextLine, render_pdf
 
 
@@ -58,7 +59,7 @@ def test_seed_is_a_realistic_hospital(sim: HisSimulator) -> None:
         assert re.fullmatch(r"[\u4e00-\u9fff]{2,3}", patient["name"][0]["text"])
     invoices = store.search("Invoice", [])
     assert len(invoices) > 80
-    statuses = Counter(inv["status"] for inv in invoices if inv["id"].startswith("inv-"))
+    statuses = Counter(inv["status"] for inv in invoices if re.fullmatch(r"inv-\d{4}-\d", inv["id"]))
     assert set(statuses) <= {"issued", "balanced"}  # other tests pay a few
     assert statuses["issued"] > 80
     assert len(store.search("DiagnosticReport", [])) > 100
@@ -236,3 +237,87 @@ def test_command_line_runs_and_stops(tmp_path: Path) -> None:
         process.terminate()
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
+
+
+def _fee_slot(gateway: FhirHisGateway, dept: str, day_offset: int) -> Slot:
+    """A bookable session of the department's first doctor (主任医师, 50 yuan)."""
+    day = SIM_NOW.date() + timedelta(days=day_offset)
+    return next(s for s in gateway.slots(dept, day) if s.doctor is not None and s.doctor.title == "主任医师")
+
+
+def test_registration_fee_resources(sim: HisSimulator, gateway: FhirHisGateway) -> None:
+    """The FHIR shapes of a held booking, its fee invoice and the payment that books it."""
+    held = gateway.book("pat-0011", _fee_slot(gateway, "dept-01", 4), "sim-fee-1")
+    assert held.bill_id is not None
+    appointment = sim.store.read("Appointment", held.id)
+    assert appointment is not None
+    assert appointment["status"] == "pending"
+    extensions = {e["url"]: e for e in appointment["extension"]}
+    assert extensions[sim.systems.ext("registration-invoice")]["valueReference"] == {
+        "reference": f"Invoice/{held.bill_id}"
+    }
+    expires = extensions[sim.systems.ext("hold-expires")]["valueDateTime"]
+    assert expires == (SIM_NOW + timedelta(minutes=15)).isoformat()
+    invoice = sim.store.read("Invoice", held.bill_id)
+    assert invoice is not None
+    assert (invoice["status"], invoice["subject"]) == ("issued", {"reference": "Patient/pat-0011"})
+    assert invoice["extension"] == [
+        {"url": sim.systems.ext("appointment"), "valueReference": {"reference": f"Appointment/{held.id}"}}
+    ]
+    assert [line["chargeItemCodeableConcept"]["text"] for line in invoice["lineItem"]] == ["挂号费 (主任医师)"]
+    assert invoice["totalGross"]["value"] == 50
+    # The fee invoice is voided with its booking, never on its own while the booking is held;
+    # only the payment books the appointment.
+    _, as_sent = _api_call(sim.api, "GET", f"/Invoice/{held.bill_id}")
+    voided = {**as_sent, "status": "cancelled"}
+    assert _api_call(sim.api, "PUT", f"/Invoice/{held.bill_id}", voided, if_match='W/"1"')[0] == 422
+    _, as_sent = _api_call(sim.api, "GET", f"/Appointment/{held.id}")
+    booked_by_hand = {**as_sent, "status": "booked"}
+    assert _api_call(sim.api, "PUT", f"/Appointment/{held.id}", booked_by_hand, if_match='W/"1"')[0] == 422
+
+    bill = gateway.bill(held.bill_id)
+    gateway.settle("pat-0011", [bill], "sim-fee-pay-1", bill.total_fen)
+    booked = sim.store.read("Appointment", held.id)
+    assert booked is not None
+    assert (booked["status"], booked["meta"]["versionId"]) == ("booked", "2")
+    assert sim.systems.ext("hold-expires") not in {e["url"] for e in booked["extension"]}
+    paid = sim.store.read("Invoice", held.bill_id)
+    assert paid is not None
+    assert paid["status"] == "balanced"
+
+
+def test_hold_time_is_a_simulator_setting(sim: HisSimulator, gateway: FhirHisGateway) -> None:
+    slot = _fee_slot(gateway, "dept-04", 4)
+    sim.api.hold_time = timedelta(minutes=2)
+    try:
+        held = gateway.book("pat-0012", slot, "sim-fee-2")
+        sim.set_now(SIM_NOW + timedelta(minutes=1, seconds=59))
+        assert gateway.appointment(held.id).status is AppointmentStatus.PENDING
+        sim.set_now(SIM_NOW + timedelta(minutes=2))
+        assert gateway.appointment(held.id).status is AppointmentStatus.CANCELLED
+        assert held.bill_id is not None
+        invoice = sim.store.read("Invoice", held.bill_id)
+        assert invoice is not None
+        assert invoice["status"] == "cancelled"
+        assert "2 minutes" in invoice["cancelledReason"]
+        # A payment that reaches the HIS anyway (sent before the lapse) is refused: the kiosk refunds.
+        fee = {"value": 50, "currency": "CNY"}
+        late = {
+            "resourceType": "PaymentReconciliation",
+            "identifier": [{"system": sim.systems.payment_reference, "value": "sim-fee-pay-2"}],
+            "paymentAmount": fee,
+            "detail": [{"request": {"reference": f"Invoice/{held.bill_id}"}, "amount": fee}],
+        }
+        status, outcome = _api_call(sim.api, "POST", "/PaymentReconciliation", late)
+        assert status == 422
+        assert "lapsed" in json.dumps(outcome, ensure_ascii=False)
+    finally:
+        sim.api.hold_time = REGISTRATION_HOLD
+
+
+def test_a_demo_booking_stays_booked(sim: HisSimulator, gateway: FhirHisGateway) -> None:
+    """The seed's appointments were paid before the day: booked, with no hold to lapse."""
+    sim.set_now(SIM_NOW + timedelta(hours=1))
+    assert sim.api.release_lapsed_holds() >= 0
+    demo = gateway.appointment("appt-9001-1")
+    assert (demo.status, demo.bill_id) == (AppointmentStatus.BOOKED, None)

@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=20240501, help="seed of the generated hospital data")
     parser.add_argument("--patients", type=int, default=200, help="number of seeded patients")
     parser.add_argument("--now", default=None, help="freeze the simulator clock (ISO date-time, HIS time zone)")
+    parser.add_argument(
+        "--hold-minutes", type=int, default=15, help="minutes a booking is held for its registration fee (default 15)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -36,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not 0 <= args.port <= 65535:
         print("error: --port must be 0-65535", file=sys.stderr)
+        return 2
+    if args.hold_minutes < 1:
+        print("error: --hold-minutes must be at least 1", file=sys.stderr)
         return 2
     try:
         now = datetime.fromisoformat(args.now) if args.now else None
@@ -52,7 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         with HisSimulator(
-            args.db, seed=args.seed, host=args.host, port=args.port, now=now, patients=args.patients
+            args.db,
+            seed=args.seed,
+            host=args.host,
+            port=args.port,
+            now=now,
+            patients=args.patients,
+            hold_time=timedelta(minutes=args.hold_minutes),
         ) as sim:
             print(f"HIS simulator: FHIR base {sim.base_url}  (Ctrl-C to stop)", flush=True)
             try:

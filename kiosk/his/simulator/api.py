@@ -9,6 +9,12 @@ Rules enforced (each answers with an OperationOutcome): a slot's capacity and no
 ended, cancelling only before the session starts, checking in only inside the check-in window,
 no settling a bill twice or for the wrong amount, resident ID numbers must carry a valid check
 character, If-Match on every Appointment and Invoice update.
+
+Registration fees (锁号 → 缴费 → 确认): booking a slot whose schedule has a fee takes the place
+but stores the appointment as ``pending`` with a registration-fee Invoice; the payment of that
+invoice books it. An unpaid hold lapses after ``hold_time`` (15 minutes by default): the
+appointment and its invoice are cancelled and the place freed. Lapses are applied lazily, before
+every request that could see a held booking, so a frozen test clock decides them too.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain import fen_from_decimal, is_valid_resident_id
 from kiosk.his.mapping import KIOSK_TAG_SYSTEM, TAG_PRINTED
-from kiosk.his.simulator.seed import SeedSystems
+from kiosk.his.simulator.seed import INVOICE_NUMBERS, SeedSystems, money
 from kiosk.his.simulator.store import (
     RESOURCE_TYPES,
     SEARCH_PARAMS,
@@ -49,6 +55,9 @@ log = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
+REGISTRATION_HOLD = timedelta(minutes=15)  # how long a booking waits for its registration fee
+_HOLD_TYPES = frozenset({"Appointment", "Invoice", "Slot", "PaymentReconciliation"})  # can see a hold
+_BOOKED = frozenset({"booked", "arrived", "checked-in", "fulfilled"})
 _MAX_COUNT = 1000
 _IGNORED_PARAMS = frozenset({"_format", "_pretty"})
 _STRICT_UPDATE = frozenset({"Appointment", "Invoice"})  # writes that must carry If-Match
@@ -184,12 +193,18 @@ class FhirApi:
     """Answers FHIR requests from the store; called concurrently from handler threads."""
 
     def __init__(
-        self, store: ResourceStore, systems: SeedSystems, clock: SimClock, base_url: Callable[[], str]
+        self,
+        store: ResourceStore,
+        systems: SeedSystems,
+        clock: SimClock,
+        base_url: Callable[[], str],
+        hold_time: timedelta = REGISTRATION_HOLD,
     ) -> None:
         self._store = store
         self._sys = systems
         self._clock = clock
         self._base_url = base_url
+        self.hold_time = hold_time
 
     # ---- dispatch -------------------------------------------------------------------------
 
@@ -210,6 +225,8 @@ class FhirApi:
         if not parts or parts[0] not in RESOURCE_TYPES:
             raise ApiError(404, "not-supported", f"unknown resource type {parts[0] if parts else ''!r}")
         rtype = parts[0]
+        if rtype in _HOLD_TYPES:
+            self.release_lapsed_holds()
         if len(parts) == 1 and method == "GET":
             return self._search(rtype, request.query)
         if len(parts) == 1 and method == "POST":
@@ -430,7 +447,10 @@ class FhirApi:
             rule = getattr(self, f"_before_create_{rtype}", None)
             if rule is not None:
                 rule(resource)
-            stored = self._store.create(rtype, resource, self._clock.now())
+            assigned = resource.pop("id", None)  # named by the rule (the client's id was dropped above)
+            stored = self._store.create(
+                rtype, resource, self._clock.now(), assigned if isinstance(assigned, str) else None
+            )
             after = getattr(self, f"_after_create_{rtype}", None)
             if after is not None:
                 after(stored)
@@ -548,7 +568,7 @@ class FhirApi:
             [
                 ReferenceCriterion("slot", (f"Slot/{slot_id}",)),
                 ReferenceCriterion("patient", (f"Patient/{patient_ids[0]}",)),
-                TokenCriterion("status", ((None, "booked"), (None, "arrived"))),
+                TokenCriterion("status", ((None, "pending"), (None, "booked"), (None, "arrived"))),
             ],
         )
         if held:
@@ -575,6 +595,121 @@ class FhirApi:
             {"system": self._sys.queue_number, "value": str(queue)},
         ]
         resource.setdefault("created", now.isoformat(timespec="seconds"))
+        fee = self._registration_fee(schedule)
+        if fee > 0:
+            self._hold(resource, patient_ids[0], schedule, fee, now)
+
+    def _registration_fee(self, schedule: Json) -> int:
+        fee = _ext(schedule, self._sys.ext("registration-fee"))
+        return _money_fen(fee.get("valueMoney"), "registration fee") if fee is not None else 0
+
+    def _hold(self, resource: Json, patient_id: str, schedule: Json, fee: int, now: datetime) -> None:
+        """Turns a new booking into a hold awaiting its fee. The appointment is named before it is
+        stored so that its Invoice can point back at it within the same transaction."""
+        rid = self._store.new_id("Appointment")
+        invoice = self._store.create("Invoice", self._fee_invoice(rid, patient_id, schedule, fee, now), now)
+        urls = (self._sys.ext("registration-invoice"), self._sys.ext("hold-expires"))
+        others = [e for e in _list(resource.get("extension")) if _dict(e).get("url") not in urls]
+        resource["extension"] = [
+            *others,
+            {"url": urls[0], "valueReference": {"reference": f"Invoice/{invoice['id']}"}},
+            {"url": urls[1], "valueDateTime": (now + self.hold_time).isoformat(timespec="seconds")},
+        ]
+        resource["status"] = "pending"
+        resource["id"] = rid
+
+    def _fee_invoice(self, appointment_id: str, patient_id: str, schedule: Json, fee: int, now: datetime) -> Json:
+        actors = [_dict(a) for a in _list(schedule.get("actor"))]
+        doctor_id = next((rid for a in actors if (rid := _ref_id(a, "Practitioner")) is not None), None)
+        doctor = self._store.read("Practitioner", doctor_id) if doctor_id else None
+        qualification = _dict(next(iter(_list(_dict(doctor).get("qualification"))), None))
+        title = _dict(qualification.get("code")).get("text") or schedule.get("comment") or "普通门诊"
+        dept = next((a for a in actors if _ref_id(a, "Practitioner") is None), {})
+        issuer: Json = {"display": str(dept.get("display", ""))}
+        dept_id = _ref_id(dept, "HealthcareService") or _ref_id(dept, "Organization")
+        if dept_id is not None and self._store.read("Organization", dept_id) is not None:
+            issuer["reference"] = f"Organization/{dept_id}"  # the seed mirrors departments as Organizations
+        number = self._store.next_number("registration-invoice")
+        return {
+            "resourceType": "Invoice",
+            "status": "issued",
+            "identifier": [{"system": INVOICE_NUMBERS, "value": f"REG{now:%Y%m%d}{number:06d}"}],
+            "type": {"text": "挂号费"},
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "date": now.isoformat(timespec="seconds"),
+            "issuer": issuer,
+            "extension": [
+                {
+                    "url": self._sys.ext("appointment"),
+                    "valueReference": {"reference": f"Appointment/{appointment_id}"},
+                }
+            ],
+            "lineItem": [
+                {
+                    "sequence": 1,
+                    "chargeItemCodeableConcept": {"text": f"挂号费 ({title})"},
+                    "priceComponent": [{"type": "base", "code": {"text": "挂号费"}, "factor": 1, "amount": money(fee)}],
+                }
+            ],
+            "totalNet": money(fee),
+            "totalGross": money(fee),
+        }
+
+    def _fee_appointment_id(self, invoice: Json) -> str | None:
+        """The appointment whose registration fee ``invoice`` is (None for other bills)."""
+        link = _ext(invoice, self._sys.ext("appointment"))
+        return _ref_id(link.get("valueReference"), "Appointment") if link is not None else None
+
+    def _free_place(self, appointment: Json) -> None:
+        slots = _list(appointment.get("slot"))
+        slot_id = _ref_id(slots[0], "Slot") if slots else None
+        slot = self._store.read("Slot", slot_id) if slot_id else None
+        if slot is not None:
+            capacity, remaining = self._slot_state(slot)
+            self._write_slot(slot, min(capacity, remaining + 1))
+
+    def _release_hold(self, appointment: Json, reason: str) -> None:
+        """Frees a held booking's place and cancels its unpaid registration-fee invoice."""
+        self._free_place(appointment)
+        link = _ext(appointment, self._sys.ext("registration-invoice"))
+        invoice_id = _ref_id(link.get("valueReference"), "Invoice") if link is not None else None
+        invoice = self._store.read("Invoice", invoice_id) if invoice_id else None
+        if invoice_id is not None and invoice is not None and invoice.get("status") == "issued":
+            self._store.update(
+                "Invoice", invoice_id, {**invoice, "status": "cancelled", "cancelledReason": reason}, self._clock.now()
+            )
+
+    def _hold_lapsed(self, appointment: Json, now: datetime) -> bool:
+        expires = _ext(appointment, self._sys.ext("hold-expires"))
+        value = expires.get("valueDateTime") if expires is not None else None
+        try:
+            return isinstance(value, str) and self._moment(value) <= now
+        except ApiError:
+            return False  # not one of our holds: it never lapses on its own
+
+    def release_lapsed_holds(self) -> int:
+        """Cancels every held booking whose fee was not paid in time; returns how many.
+
+        Runs before each request that could see a hold (and may be called by tests). The check is
+        a read; a write transaction is opened only when something is due.
+        """
+        now = self._clock.now()
+        pending = [TokenCriterion("status", ((None, "pending"),))]
+        if not any(self._hold_lapsed(a, now) for a in self._store.search("Appointment", pending)):
+            return 0
+        minutes = int(self.hold_time.total_seconds() // 60)
+        reason = f"挂号费未在{minutes}分钟内缴纳，预约已自动取消 (registration fee not paid within {minutes} minutes)"
+        released = 0
+        with self._store.atomic():
+            for appointment in self._store.search("Appointment", pending):  # again: another thread may have won
+                if not self._hold_lapsed(appointment, now):
+                    continue
+                self._release_hold(appointment, reason)
+                lapsed = {**appointment, "status": "cancelled", "cancelationReason": {"text": reason}}
+                self._store.update("Appointment", str(appointment["id"]), lapsed, now)
+                released += 1
+        log.info("simulator: %d unpaid registration hold(s) lapsed", released)
+        return released
 
     def _before_update_Appointment(self, current: Json, new: Json) -> None:
         old_status, status = current.get("status"), new.get("status")
@@ -584,14 +719,14 @@ class FhirApi:
             return
         now = self._clock.now()
         start, end = self._moment(current.get("start")), self._moment(current.get("end"))
+        if old_status == "pending" and status == "cancelled":
+            # Nothing was paid, so a hold may be given up at any time, even once the session started.
+            self._release_hold(current, "预约已取消，挂号费不再收取 (the held booking was cancelled)")
+            return
         if old_status == "booked" and status == "cancelled":
             if now >= start:
                 raise ApiError(422, "business-rule", "就诊时段已开始，不能退号 (the session has started)")
-            slot_id = _ref_id(_list(current.get("slot"))[0], "Slot") if current.get("slot") else None
-            slot = self._store.read("Slot", slot_id) if slot_id else None
-            if slot is not None:
-                capacity, remaining = self._slot_state(slot)
-                self._write_slot(slot, min(capacity, remaining + 1))
+            self._free_place(current)
             return
         if old_status == "booked" and status in ("arrived", "checked-in"):
             if not start - CHECKIN_OPENS_BEFORE <= now <= end:
@@ -627,6 +762,11 @@ class FhirApi:
             if invoice is None or invoice_id is None or invoice_id in seen:
                 raise ApiError(422, "business-rule", "账单不存在 (unknown or repeated invoice)")
             seen.add(invoice_id)
+            appointment_id = self._fee_appointment_id(invoice)
+            if appointment_id is not None:
+                self._check_fee_payable(appointment_id)
+            if invoice.get("status") == "cancelled":
+                raise ApiError(422, "business-rule", "该账单已作废，不能缴费 (bill cancelled)")
             if invoice.get("status") != "issued" or self._active_payments_for(invoice_id):
                 raise ApiError(422, "business-rule", "该账单已缴费，不能重复结算 (bill already settled)")
             amount = _money_fen(detail.get("amount"), "detail.amount")
@@ -646,6 +786,32 @@ class FhirApi:
         resource["disposition"] = f"电子票据 {receipt} 已开具"
         resource.setdefault("created", now.isoformat(timespec="seconds"))
 
+    def _check_fee_payable(self, appointment_id: str) -> None:
+        """A registration fee is payable only while its booking is held; the kiosk refunds otherwise."""
+        status = _dict(self._store.read("Appointment", appointment_id)).get("status")
+        if status in _BOOKED:
+            raise ApiError(422, "business-rule", "该挂号费已缴纳 (registration fee already paid)")
+        if status != "pending":
+            raise ApiError(
+                422,
+                "business-rule",
+                "预约已取消或超时未缴费，不能再缴挂号费 (the held booking was cancelled or has lapsed)",
+            )
+
+    def _after_create_PaymentReconciliation(self, stored: Json) -> None:
+        """A paid registration fee turns its held booking into a booking (server side, new version)."""
+        hold_url = self._sys.ext("hold-expires")
+        for detail in _list(stored.get("detail")):
+            invoice_id = _ref_id(_dict(detail).get("request"), "Invoice")
+            invoice = self._store.read("Invoice", invoice_id) if invoice_id else None
+            appointment_id = self._fee_appointment_id(invoice) if invoice is not None else None
+            appointment = self._store.read("Appointment", appointment_id) if appointment_id else None
+            if appointment_id is None or appointment is None or appointment.get("status") != "pending":
+                continue
+            extensions = [e for e in _list(appointment.get("extension")) if _dict(e).get("url") != hold_url]
+            booked = {**appointment, "status": "booked", "extension": extensions}
+            self._store.update("Appointment", appointment_id, booked, self._clock.now())
+
     def _before_update_Invoice(self, current: Json, new: Json) -> None:
         old_status, status = current.get("status"), new.get("status")
         if new.get("totalGross") != current.get("totalGross") or new.get("lineItem") != current.get("lineItem"):
@@ -662,6 +828,10 @@ class FhirApi:
                 raise ApiError(422, "business-rule", "no payment is recorded for this invoice")
             return
         if old_status == "issued" and status == "cancelled":
+            appointment_id = self._fee_appointment_id(current)
+            held = _dict(self._store.read("Appointment", appointment_id)) if appointment_id else {}
+            if held.get("status") == "pending":
+                raise ApiError(422, "business-rule", "请取消预约，挂号费账单随之作废 (cancel the held booking instead)")
             return
         raise ApiError(422, "business-rule", f"账单状态不能从 {old_status} 改为 {status}")
 

@@ -161,6 +161,11 @@ def _name(rng: random.Random, male: bool) -> tuple[str, str]:
     return rng.choice(SURNAMES), given
 
 
+def _clinic_area(index: int) -> str:
+    """Where a department's clinic is: three departments a floor, from the second floor up."""
+    return f"门诊楼{2 + index // 3}层 {'ABC'[index % 3]}区"
+
+
 def _instant(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
@@ -224,6 +229,11 @@ class Seeder:
                 )
             )
             self._create(
+                "Location",
+                {"status": "active", "name": _clinic_area(number - 1), "physicalType": {"text": "诊区"}},
+                rid,
+            )
+            self._create(
                 "Organization",
                 {
                     "active": True,
@@ -276,6 +286,7 @@ class Seeder:
                         "actor": [
                             {"reference": f"Practitioner/{doctor['id']}", "display": family + given},
                             {"reference": f"HealthcareService/{dept['id']}", "display": dept["name"]},
+                            {"reference": f"Location/{dept['id']}", "display": _clinic_area(index)},
                         ],
                         "extension": [{"url": self._sys.ext("registration-fee"), "valueMoney": money(fee)}],
                         "comment": title,

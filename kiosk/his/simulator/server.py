@@ -16,7 +16,7 @@ import logging
 import socket
 import struct
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from kiosk.config import HisSection
-from kiosk.his.simulator.api import ApiRequest, ApiResponse, FhirApi, SimClock, operation_outcome
+from kiosk.his.simulator.api import REGISTRATION_HOLD, ApiRequest, ApiResponse, FhirApi, SimClock, operation_outcome
 from kiosk.his.simulator.faults import Fault, FaultPlan
 from kiosk.his.simulator.seed import Seeder, SeedSystems
 from kiosk.his.simulator.store import ResourceStore, dump_json
@@ -220,6 +220,7 @@ class HisSimulator:
         settings: HisSection | None = None,
         now: datetime | None = None,
         patients: int = 200,
+        hold_time: timedelta = REGISTRATION_HOLD,
     ) -> None:
         self.settings = settings or HisSection(mode="simulator")
         self.zone = ZoneInfo(self.settings.timezone)
@@ -240,7 +241,8 @@ class HisSimulator:
         except BaseException:
             self.store.close()
             raise
-        self.api = FhirApi(self.store, self.systems, self.clock, lambda: self._base_url)
+        # hold_time: how long a booking with a registration fee waits for its payment.
+        self.api = FhirApi(self.store, self.systems, self.clock, lambda: self._base_url, hold_time)
 
     @property
     def base_url(self) -> str:

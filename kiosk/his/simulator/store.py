@@ -330,10 +330,14 @@ class ResourceStore:
         body: Json = load_json(row[0])
         return body
 
+    def new_id(self, rtype: str) -> str:
+        """The next server-assigned id of ``rtype`` (for a resource that must be named before it is created)."""
+        return f"{rtype[:3].lower()}-{self.next_number('id:' + rtype):06d}"
+
     def create(self, rtype: str, resource: Json, now: datetime, rid: str | None = None) -> Json:
         with self.atomic():
             if rid is None:
-                rid = f"{rtype[:3].lower()}-{self.next_number('id:' + rtype):06d}"
+                rid = self.new_id(rtype)
             stored = {**resource, "resourceType": rtype, "id": rid}
             stored["meta"] = {**_dict(resource.get("meta")), "versionId": "1", "lastUpdated": _instant(now)}
             self._conn.execute(
