@@ -153,6 +153,9 @@ class HisSection(_Strict):
     allow_plain_http: bool = False
     # Time zone the HIS's dates are in (today's appointments, slots of a day).
     timezone: str = "Asia/Shanghai"
+    # How long before an appointment the HIS accepts check-in. The HIS alone decides; the kiosk
+    # uses this only to tell a patient who came too early when to come back.
+    checkin_opens_before_min: int = Field(default=60, ge=0, le=24 * 60)
     # FHIR resource that represents a department: HealthcareService or Organization.
     department_resource: Literal["HealthcareService", "Organization"] = "HealthcareService"
     # Identifier systems (FHIR Identifier.system) the HIS uses; ask the hospital's integrator.

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
 
-from kiosk.flows.effects import Show
+from kiosk.config import DeviceRole
+from kiosk.devices.events import QrScanned, ScanKind
+from kiosk.flows.effects import Effect, Show
 from kiosk.flows.events import (
     ElderlyModeChosen,
+    Event,
     FlowEvent,
     HomeRequested,
     JobFinished,
@@ -20,7 +24,7 @@ from kiosk.flows.events import (
 )
 from kiosk.flows.runner import FlowRunner
 from kiosk.flows.session import SessionChart, SessionSettings
-from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView, View
+from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView, MessageView, Step, Text, View
 from tests.support import FakeClock, ManualExecutor, StepFlow, StepView, step_flows
 
 SETTINGS = SessionSettings(
@@ -301,3 +305,62 @@ def test_a_flow_left_midway_gets_to_undo_its_work(clock: FakeClock) -> None:
     clock.advance(120)  # the idle timeout ends it too
     executor.run_all()
     assert undone == ["cancelled", "cancelled"]
+
+
+class Paying(StepFlow):
+    """'pay' shows a screen with its own deadline (a payment in progress); 'paid' a normal one."""
+
+    def handle(self, event: Event) -> Sequence[Effect]:
+        match event:
+            case FlowEvent(name="pay"):
+                return [Show(MessageView(STEP, Text("Scan to pay"), timed=False))]
+            case FlowEvent(name="paid"):
+                return [Show(MessageView(STEP, Text("Paid")))]
+        return super().handle(event)
+
+
+STEP = Step("payment", 3, 4)
+
+
+def _paying(clock: FakeClock) -> Harness:
+    presenter, executor = RecordingPresenter(), ManualExecutor()
+    runner = FlowRunner(SessionChart(SETTINGS, {"payment": Paying}, clock), clock, executor, presenter)
+    runner.start()
+    runner.post(ServiceChosen("payment"))
+    return Harness(runner, presenter, clock, executor)
+
+
+def test_the_idle_timer_waits_while_a_payment_has_its_own_deadline(clock: FakeClock) -> None:
+    kiosk = _paying(clock)
+    kiosk.clock.advance(60)
+    kiosk.runner.post(FlowEvent("pay"))
+    kiosk.clock.advance(600)  # the patient is busy with their phone or the card terminal
+    assert kiosk.state == "serving"
+    assert kiosk.presenter.overlay is None
+    kiosk.runner.post(FlowEvent("paid"))  # the payment ended: the usual idle time again
+    kiosk.clock.advance(89)
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "warning"
+
+
+def test_a_card_read_or_scan_in_a_flow_counts_as_activity(clock: FakeClock) -> None:
+    kiosk = _paying(clock)
+    kiosk.clock.advance(80)
+    kiosk.runner.post(QrScanned(DeviceRole.SCANNER, ScanKind.PAYMENT_CODE, "134567"))
+    kiosk.clock.advance(80)
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(10)
+    assert kiosk.state == "warning"
+
+
+def test_a_screen_shown_during_the_warning_does_not_cut_it_short(clock: FakeClock) -> None:
+    kiosk = _paying(clock)
+    kiosk.clock.advance(90)
+    assert kiosk.state == "warning"
+    kiosk.runner.chart.handle(JobFinished("late", kiosk.runner.chart.session.id))  # a late result
+    kiosk.runner.post(FlowEvent("paid"))  # shows a screen, but the patient has not touched anything
+    kiosk.clock.advance(29)
+    assert kiosk.state == "warning"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "home"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator
@@ -15,14 +16,28 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QVBoxLayout
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config
 from kiosk.flows.events import FlowEvent
-from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, View
+from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, Text, View
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.screens.home import HomeScreen
-from kiosk.ui.screenshot import SCREENS, SIZES, find_clipped, present
+from kiosk.ui.screenshot import SAMPLE_FLOW_VIEWS, SCREENS, SIZES, find_clipped, present
 from tests.support import FakeClock, ManualExecutor, StepView, step_flows
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 MASKED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}\*+")
+
+
+def data_of(view: object) -> list[str]:
+    """The data a sample view carries (the HIS's department names, masked names): the arguments
+    of its texts, which are shown as they are in either language."""
+    if isinstance(view, Text):
+        return list(view.args)
+    if isinstance(view, tuple):
+        return [d for part in view for d in data_of(part)]
+    if dataclasses.is_dataclass(view):
+        return [d for f in dataclasses.fields(view) for d in data_of(getattr(view, f.name))]
+    return []
+
+
 LATIN = re.compile(r"[A-Za-z]")  # digits and symbols (a keypad, a card number) read the same in both
 ALL_SERVICES = ("registration", "checkin", "payment", "reports")
 
@@ -121,7 +136,8 @@ def test_language_switch_changes_every_visible_text(kiosk: Kiosk) -> None:
         present(kiosk, screen, "zh_CN", False, (1920, 1080))
         for text in visible_texts(kiosk.window):
             untranslated = LATIN.search(text) and not CJK.search(text) and text != "English"
-            assert not untranslated, f"{screen}: untranslated {text!r}"
+            pinyin = screen == "search" and text.isascii() and text.isalpha() and text.isupper()  # letter keys
+            assert not untranslated or pinyin, f"{screen}: untranslated {text!r}"
     present(kiosk, "home", "zh_CN", False, (1920, 1080))
     click(home.language_button)  # the real button, through the session chart
     assert kiosk.translations.locale == "en"
@@ -132,8 +148,11 @@ def test_language_switch_changes_every_visible_text(kiosk: Kiosk) -> None:
     for screen in SCREENS:
         present(kiosk, screen, "en", False, (1920, 1080))
         for text in visible_texts(kiosk.window):
-            # A patient's masked name (张*) is data, not an untranslated text.
-            leftover = CJK.search(MASKED_NAME.sub("", text))
+            # A patient's masked name (张*) and a department's name are data, not untranslated text.
+            shown = text
+            for data in sorted(data_of(SAMPLE_FLOW_VIEWS.get(screen)), key=len, reverse=True):
+                shown = shown.replace(data, "")
+            leftover = CJK.search(MASKED_NAME.sub("", shown))
             assert not leftover or text == "中文", f"{screen}: Chinese left in English: {text!r}"
     click(home.language_button)
     assert kiosk.translations.locale == "zh_CN"

@@ -45,16 +45,14 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from statemachine import State
 
 from kiosk.devices.escpos_printer import PrintOutcome
-from kiosk.devices.jobs import PrintJobStore
 from kiosk.devices.receipt import Receipt
 from kiosk.devices.status import DeviceStatus, StatusFlag
 from kiosk.domain import Appointment, AppointmentStatus, Patient
@@ -64,7 +62,7 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
-from kiosk.flows.printer_check import check_receipt_printer, printer_verdict
+from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
 from kiosk.flows.service import FlowDone
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.errors import HisError, HisRejected, HisUnavailable
@@ -74,11 +72,10 @@ log = logging.getLogger(__name__)
 
 STEPS = 4  # identify, choose the appointment, check in, the ticket
 PAGE_SIZE = 6  # at most six choices a screen (the list screen shows one page)
-# When the HIS opens check-in before an appointment starts. Only used to tell a patient who came
-# too early when to come back; the HIS alone decides (the simulator's rule: 60 minutes).
+# When the HIS opens check-in before an appointment starts (config his.checkin_opens_before_min).
+# Only used to tell a patient who came too early when to come back; the HIS alone decides (the
+# simulator's rule: 60 minutes).
 CHECKIN_OPENS_BEFORE = timedelta(minutes=60)
-PRINT_TTL_S = 20.0  # a queue ticket that has not started printing by then is not printed at all
-PRINT_WAIT_S = 30.0
 
 
 class Job(StrEnum):
@@ -88,20 +85,6 @@ class Job(StrEnum):
     PRINTER = "checkin.printer"
     CHECK_IN = "checkin.check_in"
     PRINT = "checkin.print"
-
-
-class TicketPrinter(Protocol):
-    """What check-in needs from the devices (the DeviceManager; a script in tests). Any thread."""
-
-    print_jobs: PrintJobStore
-
-    def check_printer(self, *, ttl: float = ...) -> Future[Any]:
-        """A fresh DeviceStatus of the receipt printer."""
-        ...
-
-    def print_receipt(self, receipt: Receipt, *, job_id: str, ttl: float = ...) -> Future[Any]:
-        """A PrintOutcome once printed; fails (the job kept for reprint) otherwise."""
-        ...
 
 
 OK = Action("ok", Text(QT_TRANSLATE_NOOP("flows", "Done")), primary=True)
@@ -402,7 +385,7 @@ class Checkin(FlowChart):
             return
         printer, receipt, job_id = self._printer, self._receipt(arrived), f"checkin-{arrived.id}"
         self.emit(Show(self._busy(4, Text(QT_TRANSLATE_NOOP("flows", "Printing your ticket…")))))
-        self.emit(RunJob(Job.PRINT, lambda: _print_ticket(printer, receipt, job_id)))
+        self.emit(RunJob(Job.PRINT, lambda: print_kept(printer, receipt, job_id)))
 
     def on_printed(self) -> None:
         self._ticket_printed = True
@@ -558,13 +541,6 @@ class Checkin(FlowChart):
         )
 
 
-def _print_ticket(printer: TicketPrinter, receipt: Receipt, job_id: str) -> Any:
-    """Records the ticket as a print job first, so it is kept for reprint whatever happens next.
-    Runs on a worker thread."""
-    printer.print_jobs.add(job_id, receipt)
-    return printer.print_receipt(receipt, job_id=job_id, ttl=PRINT_TTL_S).result(timeout=PRINT_WAIT_S)
-
-
 class CheckinFlow(PatientFlow):
     """The check-in service: identify, then the :class:`Checkin` chart. Runs on the flow thread."""
 
@@ -576,12 +552,13 @@ class CheckinFlow(PatientFlow):
         context: FlowContext,
         *,
         now: Callable[[], datetime] | None = None,
-        opens_before: timedelta = CHECKIN_OPENS_BEFORE,
+        opens_before: timedelta | None = None,
     ) -> None:
         super().__init__(context)
         zone = ZoneInfo(context.config.his.timezone)
         self._now = now if now is not None else (lambda: datetime.now(zone))
-        self._opens_before = opens_before
+        configured = timedelta(minutes=context.config.his.checkin_opens_before_min)
+        self._opens_before = opens_before if opens_before is not None else configured
         self.chart: Checkin | None = None
 
     def after_identify(self, patient: Patient) -> Sequence[Effect]:

@@ -182,8 +182,12 @@ class PayStep(FlowChart):
         *,
         step: Step,
         now: Callable[[], float],
+        returned: str | None = None,
     ) -> None:
+        """``returned``: the sentence (QT_TRANSLATE_NOOP'd, %1 = the reference) that tells the
+        patient why the HIS refused a payment the channel took, which is then refunded."""
         self._payments = payments
+        self._returned = returned
         self._patient_id = patient_id
         self._bills = tuple(bills)
         self._amount_fen = amount_fen
@@ -211,6 +215,11 @@ class PayStep(FlowChart):
     def begin(self) -> list[Effect]:
         self.send("begin_step")
         return self.take()
+
+    @property
+    def payment_id(self) -> str | None:
+        """The order opened last, if any (it may still be open)."""
+        return self._ticket.payment_id if self._ticket is not None else None
 
     @property
     def finished(self) -> bool:
@@ -376,7 +385,8 @@ class PayStep(FlowChart):
     def on_enter_returned(self) -> None:
         title = Text(QT_TRANSLATE_NOOP("flows", "Your money is being returned"))
         body = Text(
-            QT_TRANSLATE_NOOP(
+            self._returned
+            or QT_TRANSLATE_NOOP(
                 "flows",
                 "Your bills changed while you were paying, so the hospital could not record this payment. "
                 "Your money is being returned to your account. Reference for staff: %1",
@@ -418,6 +428,7 @@ class PayStep(FlowChart):
                 amount=amount,
                 payload=ticket.qr_payload,
                 deadline=self._now() + ticket.deadline_s,
+                timed=False,  # the order's own deadline ends it (see FlowView.timed)
             )
         elif ticket.interaction is Interaction.CARD:
             source = CARD_STAGES.get(self._stage) if self._stage is not None else None
@@ -429,14 +440,14 @@ class PayStep(FlowChart):
                 (amount,),
             )
             title = Text(QT_TRANSLATE_NOOP("flows", "Pay by bank card"))
-            view = MessageView(self._step, title, (CANCEL,), can_go_back=False, body=body)
+            view = MessageView(self._step, title, (CANCEL,), can_go_back=False, body=body, timed=False)
         else:
             body = Text(
                 QT_TRANSLATE_NOOP("flows", "If your wallet app asks you to confirm, please confirm there. Amount: %1"),
                 (amount,),
             )
             title = Text(QT_TRANSLATE_NOOP("flows", "Taking the payment…"))
-            view = MessageView(self._step, title, (CANCEL,), can_go_back=False, body=body)
+            view = MessageView(self._step, title, (CANCEL,), can_go_back=False, body=body, timed=False)
         self.emit(Show(view))
 
     def _busy(self, body: Text) -> BusyView:

@@ -55,13 +55,12 @@ from kiosk.devices.status import DeviceStatus, StatusFlag
 from kiosk.domain import Bill, Patient, format_fen
 from kiosk.errors import QT_TRANSLATE_NOOP, KioskError, ServiceUnavailableError
 from kiosk.flows.chart import FlowChart, Incoming
-from kiosk.flows.checkin import TicketPrinter
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.pay import Payments, PayStep, yuan
-from kiosk.flows.printer_check import check_receipt_printer, printer_verdict
+from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
 from kiosk.flows.service import FlowDone
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.gateway import HisGateway
@@ -71,8 +70,6 @@ log = logging.getLogger(__name__)
 
 STEPS = 4  # identify, choose the bills, pay, the receipt
 PAGE_SIZE = 6
-PRINT_TTL_S = 20.0
-PRINT_WAIT_S = 30.0
 ITEMS_IN_SUMMARY = 3  # a row names this many items of its bill, then "+n"
 
 
@@ -316,7 +313,7 @@ class Payment(FlowChart):
             return
         printer, receipt, job_id = self._printer, self._receipt(outcome), f"payment-{outcome.payment_id}"
         self.emit(Show(self._busy(4, Text(QT_TRANSLATE_NOOP("flows", "Printing your receipt…")))))
-        self.emit(RunJob(Job.PRINT, lambda: _print_receipt(printer, receipt, job_id)))
+        self.emit(RunJob(Job.PRINT, lambda: print_kept(printer, receipt, job_id)))
 
     def on_printed(self) -> None:
         self._receipt_printed = True
@@ -459,13 +456,6 @@ def _quantity(quantity: Any) -> int:
     except (TypeError, ValueError):
         return 1
     return whole if whole >= 1 and whole == quantity else 1
-
-
-def _print_receipt(printer: TicketPrinter, receipt: Receipt, job_id: str) -> Any:
-    """Records the receipt as a print job first, so it is kept for reprint whatever happens next.
-    Runs on a worker thread."""
-    printer.print_jobs.add(job_id, receipt)
-    return printer.print_receipt(receipt, job_id=job_id, ttl=PRINT_TTL_S).result(timeout=PRINT_WAIT_S)
 
 
 class PaymentFlow(PatientFlow):

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from kiosk.flows.checkin import CheckinFlow
 from kiosk.flows.context import FlowContext
 from kiosk.flows.payment import PaymentFlow
+from kiosk.flows.registration import RegistrationFlow
 from kiosk.flows.reports import ReportsFlow
 from kiosk.flows.service import FlowFactory, ServiceFlow
 
@@ -23,6 +24,7 @@ def build_flows(context: FlowContext) -> dict[str, FlowFactory]:
 
 
 _FACTORIES: dict[str, Callable[[FlowContext], ServiceFlow]] = {
+    "registration": RegistrationFlow,
     "checkin": CheckinFlow,
     "payment": PaymentFlow,
     "reports": ReportsFlow,

@@ -4,7 +4,8 @@
     --------  ---------------  --------------------  ----------  -----------------------------------
     home      choose           service available     serving     flow's first screen, idle timer
     home      idle_expired                           home        default language / elderly mode
-    serving   activity                               serving     idle timer restarted
+    serving   activity                               serving     idle timer restarted (a tap, a card, a
+                                                                 new screen; paused on an untimed one)
     serving   idle_warn                              warning     warning overlay, final timer
     warning   more_time        extensions left       serving     overlay removed, idle timer
     warning   idle_expired                           home        session wiped, home screen
@@ -47,7 +48,7 @@ from kiosk.flows.events import (
 )
 from kiosk.flows.runtime import Clock
 from kiosk.flows.service import FlowAbandoned, FlowDone, FlowFailed, FlowRegistry, ServiceFlow
-from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView
+from kiosk.flows.views import ErrorView, FlowView, GoodbyeView, HomeView, IdleWarningView
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class SessionChart(StateMachine):
         self._flows = flows
         self.session = Session(id=1, locale=settings.locale, elderly=settings.elderly)
         self._outbox: list[Effect] = []
+        self._idle_paused = False
         super().__init__()
 
     # -- the one entry point ---------------------------------------------------------------------
@@ -192,12 +194,16 @@ class SessionChart(StateMachine):
         if flow is None or self.current_state_value not in ("serving", "warning"):
             log.debug("no active flow for %s", type(event).__name__)
             return
-        if isinstance(event, FlowEvent) and self.current_state_value == "serving":
-            self._restart_idle()  # a tap inside a flow is activity too
+        if isinstance(event, FlowEvent | DeviceEvent) and self.current_state_value == "serving":
+            self._restart_idle()  # a tap, a card read or a scan inside a flow is activity too
         self._take_flow_effects(flow.handle(event))
 
     def _take_flow_effects(self, effects: Sequence[Effect]) -> None:
         for effect in effects:
+            if isinstance(effect, Show) and isinstance(effect.view, FlowView):
+                self._idle_paused = not effect.view.timed
+                if self.current_state_value == "serving":
+                    self._restart_idle()  # a new screen: the patient gets the whole time again
             if isinstance(effect, FlowDone):
                 self.send("flow_done")
             elif isinstance(effect, FlowAbandoned):
@@ -274,6 +280,9 @@ class SessionChart(StateMachine):
     # -- helpers ---------------------------------------------------------------------------------
 
     def _restart_idle(self) -> None:
+        if self._idle_paused:  # a screen with its own deadline: see FlowView.timed
+            self._stop_idle()
+            return
         warn_after = self.settings.idle_s - self.settings.idle_warning_s
         self._emit(StartTimer(Timer.IDLE, warn_after))
 
@@ -299,6 +308,7 @@ class SessionChart(StateMachine):
             # Only background work (cancel an open payment): the screens are going home.
             self._outbox.extend(e for e in ending() if isinstance(e, RunJob))
         self.session = Session(id=ended.id + 1, locale=self.settings.locale, elderly=self.settings.elderly)
+        self._idle_paused = False
         self._emit(ShowOverlay(None))
         self._emit(ApplyPreferences(self.session.locale, self.session.elderly))
         self._emit(Show(HomeView(self.available)))

@@ -68,10 +68,15 @@ class Step:
 
 @dataclass(frozen=True)
 class FlowView(View):
+    """``timed``: False for a screen with its own deadline (a payment in progress, which the
+    payment service ends by itself): the session's idle timer waits while it is shown, so a
+    patient busy with their phone or the card terminal is not sent home mid-payment."""
+
     step: Step
     title: Text
     actions: tuple[Action, ...] = ()
     can_go_back: bool = True
+    timed: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,19 @@ class ListView(FlowView):
     page: int = 0
     pages: int = 1
     summary: Text | None = None  # e.g. the total of the selected bills
+    tiles: bool = False  # big tiles in a grid (departments) instead of rows
+
+
+@dataclass(frozen=True)
+class SearchView(FlowView):
+    """A letter pad to find a choice by pinyin: a tap on a letter sends FlowEvent("letter", "A"),
+    Delete sends FlowEvent("delete"), a match FlowEvent("pick", id). ``more`` matches are not shown."""
+
+    prompt: Text = Text("")
+    query: str = ""
+    items: tuple[ListItem, ...] = ()
+    more: int = 0
+    max_length: int = 12
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,26 @@ from kiosk.flows.views import (
     ListView,
     MessageView,
     QrPaymentView,
+    SearchView,
     Step,
     Text,
     View,
 )
 
-SCREENS = ("home", "idle_warning", "goodbye", "error", "identify", "keypad", "busy", "message", "list", "pay_qr")
+SCREENS = (
+    "home",
+    "idle_warning",
+    "goodbye",
+    "error",
+    "identify",
+    "keypad",
+    "busy",
+    "message",
+    "list",
+    "departments",
+    "search",
+    "pay_qr",
+)
 SIZES = {"1920x1080": (1920, 1080), "1080x1920": (1080, 1920)}
 
 
@@ -72,6 +86,40 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
         ),
         multi=True,
         pages=2,
+    ),
+    "departments": ListView(
+        Step("registration", 2, 7),
+        Text("Choose a department"),
+        (Action("search", Text("Search by pinyin")),),
+        can_go_back=False,
+        prompt=Text("Tap the department you want to see, or search for it."),
+        items=tuple(
+            ListItem(str(i), Text("%1", (name,)), Text("%1", (about,)))
+            for i, (name, about) in enumerate(
+                (
+                    ("心血管内科", "高血压、冠心病、心律失常"),
+                    ("消化内科", "胃炎、胃溃疡、肝病"),
+                    ("神经内科", "头痛、眩晕、脑血管病"),
+                    ("耳鼻喉科", "耳、鼻、咽喉疾病"),
+                    ("口腔科", "牙体牙髓、口腔修复"),
+                    ("皮肤科", "湿疹、皮炎、过敏"),
+                )
+            )
+        ),
+        pages=2,
+        tiles=True,
+    ),
+    "search": SearchView(
+        Step("registration", 2, 7),
+        Text("Search for a department"),
+        prompt=Text("Tap your department."),
+        query="NK",
+        items=(
+            ListItem("1", Text("%1", ("内科",))),
+            ListItem("2", Text("%1", ("心血管内科",))),
+            ListItem("3", Text("%1", ("神经内科",))),
+        ),
+        more=2,
     ),
     "pay_qr": QrPaymentView(
         Step("payment", 3, 4),

@@ -13,6 +13,17 @@
     </message>
 </context>
 <context>
+    <name>SearchScreen</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/screens/flow.py" line="564"/>
+        <source>%n more: type another letter</source>
+        <translation>
+            <numerusform>%n more: type another letter</numerusform>
+            <numerusform>%n more: type another letter</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TimedScreenTexts</name>
     <message numerus="yes">
         <location filename="../../kiosk/ui/screens/goodbye.py" line="21"/>

@@ -4,7 +4,6 @@ then through the real screens against the HIS simulator and the simulated receip
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -19,13 +18,11 @@ from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config, DeviceRole
 from kiosk.demo_people import DEMO_PEOPLE
 from kiosk.devices.errors import DeviceUnavailableError, PrintFailedError
-from kiosk.devices.escpos_printer import PrintOutcome
 from kiosk.devices.events import CardRemoved, IdCardRead, ResidentIdCard
-from kiosk.devices.jobs import InMemoryPrintJobStore, PrintJobState
-from kiosk.devices.receipt import Receipt
+from kiosk.devices.jobs import PrintJobState
 from kiosk.devices.simulators.demo import PRINTER
 from kiosk.devices.simulators.printer import PrinterSimulator
-from kiosk.devices.status import READY, DeviceState, DeviceStatus, StatusFlag
+from kiosk.devices.status import DeviceState, DeviceStatus, StatusFlag
 from kiosk.domain import Appointment, AppointmentStatus, Identifier, Patient
 from kiosk.flows.checkin import Checkin, CheckinFlow, Job
 from kiosk.flows.context import FlowContext
@@ -40,6 +37,7 @@ from kiosk.services import Services, build_services
 from kiosk.ui.screens.flow import ListScreen, MessageScreen
 from tests.flows.conftest import Patient as PatientHands
 from tests.flows.drive import message, run_jobs, shown
+from tests.flows.scripts import ScriptedPrinter
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = date(2024, 5, 6)
@@ -84,36 +82,6 @@ class ScriptedHis:
         if isinstance(answer, Exception):
             raise answer
         return arrived(appt)
-
-
-def _future(value: object) -> Future[Any]:
-    future: Future[Any] = Future()
-    if isinstance(value, BaseException):
-        future.set_exception(value)
-    else:
-        future.set_result(value)
-    return future
-
-
-@dataclass
-class ScriptedPrinter:
-    status: object = READY  # a DeviceStatus, or an exception the status check raises
-    outcome: object = None  # None: printed; an exception: the print failed
-    print_jobs: InMemoryPrintJobStore = field(default_factory=InMemoryPrintJobStore)
-    printed: list[tuple[str, Receipt]] = field(default_factory=list)
-    checks: int = 0
-
-    def check_printer(self, *, ttl: float = 5.0) -> Future[Any]:
-        self.checks += 1
-        return _future(self.status)
-
-    def print_receipt(self, receipt: Receipt, *, job_id: str, ttl: float = 60.0) -> Future[Any]:
-        self.printed.append((job_id, receipt))
-        if isinstance(self.outcome, BaseException):
-            self.print_jobs.mark_failed(job_id, str(self.outcome))
-            return _future(self.outcome)
-        self.print_jobs.mark_printed(job_id)
-        return _future(PrintOutcome(job_id, printed=True))
 
 
 class Clock:
@@ -646,3 +614,12 @@ def test_paper_out_through_the_screens_checks_in_without_a_ticket(world: World) 
     status = world.sim.store.read("Appointment", "appt-9002-1")
     assert status is not None
     assert status["status"] == "arrived"
+
+
+def test_the_check_in_window_to_explain_comes_from_the_config(demo_config: Config) -> None:
+    config = demo_config.model_copy(update={"his": demo_config.his.model_copy(update={"checkin_opens_before_min": 30})})
+    his = FlowHis(days=[[appointment("a1", 13)]], check_ins=[HisRejected("HTTP 422", reason=SIM_REASON)])
+    flow = CheckinFlow(_context(his, ScriptedPrinter(), config), now=Clock())
+    _through_identify(flow)
+    view = message(_run_flow_jobs(flow, list(flow.handle(FlowEvent("pick", "a1")))))
+    assert view.body.args[:3] == ("内科", "13:00", "12:30")  # 30 minutes before, as configured

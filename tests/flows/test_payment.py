@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,14 +20,12 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config, DeviceRole
 from kiosk.devices.errors import PrintFailedError
-from kiosk.devices.escpos_printer import PrintOutcome
 from kiosk.devices.events import CardRemoved, IdCardRead, QrScanned, ResidentIdCard, ScanKind, TerminalStage
 from kiosk.devices.events import TerminalStageChanged as StageChanged
-from kiosk.devices.jobs import InMemoryPrintJobStore, PrintJobState
-from kiosk.devices.receipt import Receipt
+from kiosk.devices.jobs import PrintJobState
 from kiosk.devices.simulators.demo import PRINTER
 from kiosk.devices.simulators.printer import PrinterSimulator
-from kiosk.devices.status import READY, DeviceState, DeviceStatus, StatusFlag
+from kiosk.devices.status import DeviceState, DeviceStatus, StatusFlag
 from kiosk.domain import Bill, BillItem, Identifier, Patient
 from kiosk.errors import ServiceUnavailableError
 from kiosk.flows.context import FlowContext
@@ -53,19 +50,19 @@ from kiosk.flows.views import (
 from kiosk.his.errors import HisUnavailable
 from kiosk.payments.errors import PaymentBusy, ProviderUnavailable
 from kiosk.payments.providers import Interaction
-from kiosk.payments.service import OutcomeKind, PaymentOutcome, PaymentTicket
+from kiosk.payments.service import OutcomeKind, PaymentOutcome
 from kiosk.services import Services, build_services
 from kiosk.ui.screens.flow import FLOW_SCREENS, ListScreen, QrPaymentScreen
 from kiosk.ui.screenshot import SIZES, find_clipped
 from tests.flows import drive
 from tests.flows.conftest import Patient as PatientHands
 from tests.flows.drive import finish, message, shown
+from tests.flows.scripts import ScriptedPayments, ScriptedPrinter
 from tests.support import FakeClock, ManualExecutor
 
 PATIENT = Patient(id="p1", name="王小明")
 STEP = Step("payment", 3, 4)
 PAPER_OUT = DeviceStatus(DeviceState.ERROR, frozenset({StatusFlag.PAPER_OUT}))
-QR = [("sandbox", Interaction.QR)]
 SEVERAL = [("wechat", Interaction.QR), ("alipay_code", Interaction.SCAN_CODE), ("card", Interaction.CARD)]
 
 
@@ -78,45 +75,6 @@ def bill(bid: str, day: int, fen: int, *items: str, department: str = "内科") 
 
 
 # -- scripts -------------------------------------------------------------------------------------
-
-
-@dataclass
-class ScriptedPayments:
-    """Answers like the PaymentsService; ``opens``: None (a ticket) or an exception; ``outcomes``:
-    an OutcomeKind or an exception, in order."""
-
-    providers: list[tuple[str, Interaction]] = field(default_factory=lambda: list(QR))
-    opens: list[object] = field(default_factory=list)
-    outcomes: list[object] = field(default_factory=list)
-    opened: list[tuple[str, tuple[str, ...], int, str | None]] = field(default_factory=list)
-    cancelled: list[str] = field(default_factory=list)
-
-    def provider_names(self) -> list[tuple[str, Interaction]]:
-        return list(self.providers)
-
-    def open_payment(
-        self, provider: str, patient_id: str, bills: Sequence[Bill], amount_fen: int, *, auth_code: str | None = None
-    ) -> PaymentTicket:
-        assert patient_id == "p1"
-        self.opened.append((provider, tuple(b.id for b in bills), amount_fen, auth_code))
-        answer = self.opens.pop(0) if self.opens else None
-        if isinstance(answer, BaseException):
-            raise answer
-        kind = dict(self.providers)[provider]
-        payload = f"http://sandbox/pay/P{len(self.opened)}" if kind is Interaction.QR else ""
-        return PaymentTicket(f"P{len(self.opened)}", provider, kind, amount_fen, payload, 60.0)
-
-    def await_payment(self, payment_id: str) -> PaymentOutcome:
-        answer = self.outcomes.pop(0) if self.outcomes else OutcomeKind.SETTLED
-        if isinstance(answer, BaseException):
-            raise answer
-        assert isinstance(answer, OutcomeKind)
-        amount = self.opened[-1][2]
-        number = "R-001" if answer is OutcomeKind.SETTLED else None
-        return PaymentOutcome(payment_id, answer, amount, receipt_number=number)
-
-    def cancel_payment(self, payment_id: str) -> None:
-        self.cancelled.append(payment_id)
 
 
 @dataclass
@@ -134,34 +92,6 @@ class ScriptedHis:
 
     def find_patient(self, identifier: Identifier) -> Patient:
         return PATIENT
-
-
-def _future(value: object) -> Future[Any]:
-    future: Future[Any] = Future()
-    if isinstance(value, BaseException):
-        future.set_exception(value)
-    else:
-        future.set_result(value)
-    return future
-
-
-@dataclass
-class ScriptedPrinter:
-    status: object = READY
-    outcome: object = None  # None: printed; an exception: the print failed
-    print_jobs: InMemoryPrintJobStore = field(default_factory=InMemoryPrintJobStore)
-    printed: list[tuple[str, Receipt]] = field(default_factory=list)
-
-    def check_printer(self, *, ttl: float = 5.0) -> Future[Any]:
-        return _future(self.status)
-
-    def print_receipt(self, receipt: Receipt, *, job_id: str, ttl: float = 60.0) -> Future[Any]:
-        self.printed.append((job_id, receipt))
-        if isinstance(self.outcome, BaseException):
-            self.print_jobs.mark_failed(job_id, str(self.outcome))
-            return _future(self.outcome)
-        self.print_jobs.mark_printed(job_id)
-        return _future(PrintOutcome(job_id, printed=True))
 
 
 Chart = PayStep | Payment

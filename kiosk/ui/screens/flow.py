@@ -37,6 +37,7 @@ from kiosk.flows.views import (
     ListView,
     MessageView,
     QrPaymentView,
+    SearchView,
     Text,
     View,
 )
@@ -351,6 +352,7 @@ class ListScreen(FlowScreen):
         super().__init__(post, help_line, parent)
         self.prompt = label("prompt")
         self.rows: list[QPushButton] = []
+        self.view_to_come: View | None = None  # set before the rows are built from it
         # Two columns on a landscape screen, one on a portrait screen (see resizeEvent).
         self.rows_box = QGridLayout()
         self.rows_box.setSpacing(16)
@@ -372,12 +374,14 @@ class ListScreen(FlowScreen):
         self._place_paging(in_actions=True)
 
     def set_view(self, view: View) -> None:
+        self.view_to_come = view
         if isinstance(view, ListView):
             self._rebuild_rows(view.items)
         super().set_view(view)
 
     def leave(self) -> None:
         self._rebuild_rows(())
+        self.view_to_come = None
         super().leave()
 
     def _place_paging(self, in_actions: bool) -> None:
@@ -400,21 +404,8 @@ class ListScreen(FlowScreen):
             self.actions_row.addWidget(self.next_page)
 
     def _rebuild_rows(self, items: tuple[ListItem, ...]) -> None:
-        for old in self.rows:
-            self.rows_box.removeWidget(old)
-            old.hide()  # as with the actions: the old text must go now, not at deleteLater
-            old.setText("")
-            old.deleteLater()
-        self.rows = []
-        for item in items[:PAGE_SIZE]:
-            row = button("row")
-            row.setCheckable(True)
-            row.setChecked(item.selected)
-            row.setEnabled(item.enabled)
-            # Never squeezed below its text (rows would overlap); grows no taller than it needs.
-            row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            row.clicked.connect(lambda _=False, i=item.id: self._post(FlowEvent("pick", i)))
-            self.rows.append(row)
+        tiles = isinstance(self.view_to_come, ListView) and self.view_to_come.tiles
+        self.rows = rebuild_rows(self.rows_box, self.rows, items[:PAGE_SIZE], self._post, tiles=tiles)
         self._place_rows()
 
     def _place_rows(self) -> None:
@@ -439,12 +430,7 @@ class ListScreen(FlowScreen):
             return
         self.prompt.setText(translate(view.prompt))
         self.prompt.setVisible(bool(view.prompt.source))
-        for row, item in zip(self.rows, view.items, strict=False):
-            first = translate(item.title)
-            if item.badge is not None:
-                first += "  ·  " + translate(item.badge)
-            detail = translate(item.detail)
-            row.setText(f"{first}\n{detail}" if detail else first)
+        label_rows(self.rows, view.items)
         self.summary.setText(translate(view.summary))
         self.summary.setVisible(view.summary is not None)
         paged = view.pages > 1
@@ -457,6 +443,139 @@ class ListScreen(FlowScreen):
         self.page_label.setText(
             self.tr("Page %1 of %2").replace("%1", str(view.page + 1)).replace("%2", str(view.pages))
         )
+
+
+def rebuild_rows(
+    box: QGridLayout, old_rows: list[QPushButton], items: tuple[ListItem, ...], post: Post, *, tiles: bool = False
+) -> list[QPushButton]:
+    """Big row buttons for ``items`` (not yet placed in ``box``); tapping one posts ("pick", id)."""
+    for old in old_rows:
+        box.removeWidget(old)
+        old.hide()  # as with the actions: the old text must go now, not at deleteLater
+        old.setText("")
+        old.deleteLater()
+    rows = []
+    for item in items:
+        row = button("row")
+        row.setProperty("tile", tiles)
+        row.setCheckable(True)
+        row.setChecked(item.selected)
+        row.setEnabled(item.enabled)
+        # Never squeezed below its text (rows would overlap); grows no taller than it needs.
+        row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        row.clicked.connect(lambda _=False, i=item.id: post(FlowEvent("pick", i)))
+        rows.append(row)
+    return rows
+
+
+def label_rows(rows: list[QPushButton], items: tuple[ListItem, ...]) -> None:
+    for row, item in zip(rows, items, strict=False):
+        first = translate(item.title)
+        if item.badge is not None:
+            first += "  ·  " + translate(item.badge)
+        detail = translate(item.detail)
+        row.setText(f"{first}\n{detail}" if detail else first)
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# 26 letters in three rows on a portrait screen, two on a landscape one: the pad leaves room for
+# the matches, and its keys stay tall enough to hit in elderly mode.
+PAD_COLUMNS_PORTRAIT = 9
+PAD_COLUMNS_LANDSCAPE = 13
+
+
+class SearchScreen(FlowScreen):
+    """A letter pad (A–Z in order: easier to find than QWERTY for people who rarely type), the
+    letters typed so far, and the matches. Side by side on a landscape screen, stacked on a
+    portrait one."""
+
+    def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
+        super().__init__(post, help_line, parent)
+        self.prompt = label("prompt")
+        self.query = label("query", wrap=False)
+        self.keys: list[QPushButton] = []
+        self.pad = QGridLayout()
+        self.pad.setSpacing(12)
+        for letter in LETTERS:
+            key = button("key")
+            key.setText(letter)
+            key.setObjectName(f"key_{letter}")
+            key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+            key.clicked.connect(lambda _=False, c=letter: self._post(FlowEvent("letter", c)))
+            self.keys.append(key)
+        self._pad_columns = 0
+        self._place_keys(PAD_COLUMNS_PORTRAIT)
+        self.delete_button = button()  # a word, not a letter: the buttons' usual size
+        self.delete_button.setObjectName("delete")
+        self.delete_button.clicked.connect(lambda: self._post(FlowEvent("delete")))
+        self.more = label("code")
+        typed = QHBoxLayout()  # Delete beside what it deletes, like a backspace
+        typed.setSpacing(12)
+        typed.addWidget(self.query, 1)
+        typed.addWidget(self.delete_button)
+        left = QVBoxLayout()
+        left.addLayout(typed)
+        left.addLayout(self.pad, 1)
+        left.addWidget(self.more)
+        self.results_box = QGridLayout()
+        self.results_box.setSpacing(16)
+        right = QVBoxLayout()
+        right.addLayout(self.results_box)
+        right.addStretch(1)
+        self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.split.setSpacing(32)
+        self.split.addLayout(left, 2)
+        self.split.addLayout(right, 1)
+        self.body.addWidget(self.prompt)  # across the whole width: the matches keep their height
+        self.body.addLayout(self.split, 1)
+        self.rows: list[QPushButton] = []
+
+    def _place_keys(self, columns: int) -> None:
+        """A–Z in rows of ``columns`` keys, all the same width."""
+        if columns == self._pad_columns:
+            return
+        self._pad_columns = columns
+        for key in self.keys:
+            self.pad.removeWidget(key)
+        for column in range(max(PAD_COLUMNS_PORTRAIT, PAD_COLUMNS_LANDSCAPE)):
+            self.pad.setColumnStretch(column, 1 if column < columns else 0)
+        for index, key in enumerate(self.keys):
+            self.pad.addWidget(key, index // columns, index % columns)
+
+    def set_view(self, view: View) -> None:
+        if isinstance(view, SearchView):
+            self.rows = rebuild_rows(self.results_box, self.rows, view.items, self._post)
+            for index, row in enumerate(self.rows):
+                self.results_box.addWidget(row, index, 0)
+        super().set_view(view)
+
+    def leave(self) -> None:
+        self.rows = rebuild_rows(self.results_box, self.rows, (), self._post)
+        super().leave()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        landscape = event.size().width() > event.size().height()
+        self.split.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        # Side by side the pad takes 2/3 of the width in two rows of keys (the height is short);
+        # stacked, three rows, and the matches keep their height.
+        self.split.setStretch(0, 2 if landscape else 1)
+        self.split.setStretch(1, 1 if landscape else 0)
+        self._place_keys(PAD_COLUMNS_LANDSCAPE if landscape else PAD_COLUMNS_PORTRAIT)
+        super().resizeEvent(event)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        view = self.view
+        self.delete_button.setText(self.tr("Delete"))
+        if not isinstance(view, SearchView):
+            return
+        self.query.setText(view.query or "…")
+        self.prompt.setText(translate(view.prompt))
+        label_rows(self.rows, view.items)
+        self.more.setText(self.tr("%n more: type another letter", "", view.more) if view.more else "")
+        self.more.setVisible(view.more > 0)
+        for key in self.keys:
+            key.setEnabled(len(view.query) < view.max_length)
 
 
 QR_SIZE = 480  # px the QR code asks for: scannable by a phone held at arm's length
@@ -604,5 +723,6 @@ FLOW_SCREENS: dict[type[View], type[FlowScreen]] = {
     IdentifyView: IdentifyScreen,
     KeypadView: KeypadScreen,
     ListView: ListScreen,
+    SearchView: SearchScreen,
     QrPaymentView: QrPaymentScreen,
 }
