@@ -1,0 +1,290 @@
+"""Runs the walks of the demo tour offscreen, each in a fresh world, and saves a numbered
+screenshot of each shot step in every language (``NN-<walk>-<step>-<locale>.png``, portrait ones
+with ``-portrait``), then ``index.html`` to look through them.
+
+Every screenshot of a step shows the same screen: the kiosk stays in its session's language while
+the patient walks, and for each picture the screens are re-rendered in one language after the
+other (Qt sends every widget a LanguageChange), then put back. A step whose screen does not
+appear in time ends its walk with a failure naming the walk, the step and what was on screen; the
+tour goes on with the next walk. GUI thread only; the caller owns the QApplication (offscreen).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
+
+from kiosk.config import SUPPORTED_LOCALES, Config
+from kiosk.flows.registry import implemented_services
+from kiosk.flows.views import View
+from kiosk.tour.driver import NotShown, describe
+from kiosk.tour.index import write_index
+from kiosk.tour.walks import WALKS, Step, Walk
+from kiosk.tour.world import LANDSCAPE, PORTRAIT, DemoWorld
+from kiosk.ui.screenshot import find_clipped
+
+log = logging.getLogger(__name__)
+
+# The kiosk's default language first: the picture a patient sees before choosing another.
+LOCALES: tuple[str, ...] = ("zh_CN", *(loc for loc in SUPPORTED_LOCALES if loc != "zh_CN"))
+# Files an earlier tour wrote; removed before a new one so the folder matches its index.
+_OLD_SHOT = re.compile(r"^\d{2,3}-[a-z0-9-]+-(zh_CN|en)(-portrait)?\.png$")
+# A text of three or more English words and no Chinese on a Chinese screen: most likely a missing
+# translation (a HIS's own reason may mix both languages and is shown as it is).
+_ENGLISH_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class StepFailed(Exception):
+    def __init__(self, walk: str, step: str, detail: str) -> None:
+        super().__init__(f"walk {walk!r}, step {step!r}: {detail}")
+        self.walk, self.step, self.detail = walk, step, detail
+
+
+@dataclass
+class Shot:
+    number: int
+    walk: str
+    step: str
+    caption: str
+    files: dict[str, str]  # "zh_CN", "en", "zh_CN-portrait"... → file name in the folder
+    warnings: list[str] = field(default_factory=list)
+    failed: bool = False
+
+
+@dataclass
+class WalkResult:
+    walk: Walk
+    shots: list[Shot] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: str | None = None
+    skipped: str | None = None
+
+
+@dataclass
+class TourReport:
+    folder: Path
+    results: list[WalkResult]
+    seconds: float
+    locales: tuple[str, ...]
+
+    @property
+    def index(self) -> Path:
+        return self.folder / "index.html"
+
+    @property
+    def failures(self) -> list[str]:
+        return [r.failure for r in self.results if r.failure is not None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def screenshots(self) -> int:
+        return sum(len(s.files) for r in self.results for s in r.shots)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{s.number:02d} {s.walk} {s.step}: {w}" for r in self.results for s in r.shots for w in s.warnings]
+
+
+class PngWriter:
+    """Encodes screenshots on worker threads while the walks go on (Qt's PNG writer holds the
+    GIL for ~150 ms a picture; Pillow's encoder releases it). The image is copied on the GUI
+    thread, so the screen may change at once."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tour-png")
+        self._pending: list[Future[None]] = []
+
+    def write(self, image: QImage, path: Path) -> None:
+        rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+        data = bytes(rgb.constBits())
+        size, stride = (rgb.width(), rgb.height()), rgb.bytesPerLine()
+        self._pending.append(self._pool.submit(_encode, data, size, stride, path))
+
+    def close(self) -> None:
+        """Waits for every picture; raises the first error."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._pool.shutdown()
+            self._pending.clear()
+
+
+def _encode(data: bytes, size: tuple[int, int], stride: int, path: Path) -> None:
+    picture = Image.frombuffer("RGB", size, data, "raw", "RGB", stride, 1)
+    picture.save(path, "PNG", compress_level=3)
+
+
+def run_walk(world: DemoWorld, walk: Walk, after: Callable[[Step, View], None] | None = None) -> None:
+    """Walks ``walk`` in ``world``; ``after`` sees each step's screen. Raises StepFailed."""
+    driver = world.driver
+    for step in walk.steps:
+        try:
+            step.act(world)
+        except Exception as exc:
+            raise StepFailed(walk.name, step.name, f"{step.caption}: {exc}") from exc
+        expect = step.expect
+        try:
+            view = driver.wait_for(expect.view, expect.timeout, expect.accepts)
+        except NotShown:
+            detail = f"waited {expect.timeout:g}s for {expect}; the screen shows {describe(driver.view)}"
+            raise StepFailed(walk.name, step.name, detail) from None
+        if after is not None:
+            after(step, view)
+
+
+def run_tour(
+    config: Config,
+    folder: Path,
+    *,
+    walks: Sequence[Walk] = WALKS,
+    locales: Sequence[str] = LOCALES,
+    portrait: bool = False,
+    progress: Callable[[str], None] = lambda line: None,
+    qapp: QApplication | None = None,
+) -> TourReport:
+    """Runs ``walks`` and writes the screenshots and index.html into ``folder``."""
+    if qapp is None:
+        existing = QApplication.instance()
+        qapp = existing if isinstance(existing, QApplication) else QApplication(["kiosk-tour"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if _OLD_SHOT.match(old.name):
+            old.unlink()
+    sizes = (LANDSCAPE, PORTRAIT) if portrait else (LANDSCAPE,)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
+        tour = _Tour(config, qapp, folder, Path(scratch), tuple(locales), sizes, progress)
+        try:
+            for walk in walks:
+                tour.walk(walk)
+        finally:
+            tour.writer.close()
+    report = TourReport(folder, tour.results, time.monotonic() - started, tuple(locales))
+    write_index(report)
+    return report
+
+
+@dataclass
+class _Tour:
+    config: Config
+    qapp: QApplication
+    folder: Path
+    scratch: Path  # each walk's world gets a folder in here
+    locales: tuple[str, ...]
+    sizes: tuple[tuple[int, int], ...]
+    progress: Callable[[str], None]
+    results: list[WalkResult] = field(default_factory=list)
+    writer: PngWriter = field(default_factory=PngWriter)
+    shots: int = 0
+
+    def walk(self, walk: Walk) -> None:
+        result = WalkResult(walk)
+        self.results.append(result)
+        offered = {str(s) for s in self.config.kiosk.services} & set(implemented_services())
+        if walk.service not in offered:
+            result.skipped = f"this kiosk offers no {walk.service!r} service"
+            self.progress(f"  skip {walk.name}: {result.skipped}")
+            return
+        self._walk_once(result)
+        line = f"{walk.name} ({len(result.shots)} screens, {result.seconds:.1f} s)"
+        self.progress(f"  FAIL {line}: {result.failure}" if result.failure else f"  ok   {line}")
+
+    def _walk_once(self, result: WalkResult) -> None:
+        walk = result.walk
+        started = time.monotonic()
+        world = DemoWorld(self.config, self.qapp, self.scratch / f"{len(self.results):02d}", size=self.sizes[0])
+
+        def after(step: Step, view: View) -> None:
+            if step.shot:
+                self._shoot(world, result, step, step.caption)
+
+        try:
+            world.start()
+            run_walk(world, walk, after)
+        except StepFailed as exc:
+            result.failure = str(exc)
+            log.warning("tour: %s", exc)
+            failed = next((s for s in walk.steps if s.name == exc.step), None)
+            if failed is not None:
+                try:
+                    self._shoot(world, result, failed, f"On screen instead: {exc.detail}", failed=True)
+                except Exception:
+                    log.exception("tour: no screenshot of the failed step")
+        except Exception as exc:  # the world itself (a port, the simulator): this walk only
+            log.exception("tour: walk %s could not run", walk.name)
+            result.failure = f"walk {walk.name!r}: could not run: {type(exc).__name__}: {exc}"
+        finally:
+            try:
+                world.close()
+            finally:
+                result.seconds = time.monotonic() - started
+
+    def _shoot(self, world: DemoWorld, result: WalkResult, step: Step, caption: str, failed: bool = False) -> None:
+        self.shots += 1
+        stem = f"{self.shots:02d}-{result.walk.name}-{step.name}{'-failed' if failed else ''}"
+        shot = Shot(
+            self.shots, result.walk.name, step.name + (" (failed)" if failed else ""), caption, {}, failed=failed
+        )
+        result.shots.append(shot)
+        self._take(world, stem, shot)
+
+    def _take(self, world: DemoWorld, stem: str, shot: Shot) -> None:
+        """Saves the screen in each size and language, noting texts that do not fit or look untranslated."""
+        kiosk = world.kiosk
+        window = kiosk.window
+        session_locale = kiosk.translations.locale
+        first = window.size().toTuple()
+        try:
+            for size in self.sizes:
+                suffix = "" if size == self.sizes[0] else "-portrait" if size == PORTRAIT else f"-{size[0]}x{size[1]}"
+                if window.size().toTuple() != size:
+                    window.resize(*size)
+                for locale in self.locales:
+                    kiosk.translations.set_locale(locale)
+                    _settle(world.qapp)
+                    name = f"{stem}-{locale}{suffix}.png"
+                    pixmap = window.grab()
+                    if pixmap.isNull():
+                        raise OSError(f"could not render the screen for {name}")
+                    self.writer.write(pixmap.toImage(), self.folder / name)
+                    where = f"{locale}{suffix}"
+                    shot.files[where] = name
+                    shot.warnings.extend(f"{where}: text does not fit: {c}" for c in find_clipped(window))
+                    if locale == "zh_CN":
+                        shot.warnings.extend(f"{where}: looks untranslated: {t!r}" for t in _english_texts(window))
+        finally:
+            if session_locale is not None:
+                kiosk.translations.set_locale(session_locale)
+            if window.size().toTuple() != first:
+                window.resize(*first)
+            _settle(world.qapp)
+
+
+def _settle(qapp: QApplication) -> None:
+    for _ in range(3):  # layout needs a few passes after a language or size change
+        qapp.processEvents()
+
+
+def _english_texts(root: QWidget) -> list[str]:
+    found = []
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, QLabel | QAbstractButton) and widget.isVisibleTo(root):
+            text = widget.text()
+            if _ENGLISH_PHRASE.search(text) and not _CJK.search(text):
+                found.append(text)
+    return found
