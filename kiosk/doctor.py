@@ -98,6 +98,190 @@ def check_display() -> Iterator[Finding]:
         yield Finding("display", Outcome.WARN, "no DISPLAY or WAYLAND_DISPLAY: 'kiosk run' needs the kiosk session")
 
 
+def check_voice(config: Config) -> Iterator[Finding]:
+    """Spoken guidance (engine, espeak-ng and its voices, an audio device) and the voice model."""
+    import ctypes.util  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+
+    from kiosk.voice.tts import audio_output_problem, iter_voices  # noqa: PLC0415 - no Qt
+
+    voice = config.voice
+    yield from check_voice_model(voice.model_path)
+    if not voice.enabled:
+        yield Finding("speech", Outcome.WARN, "voice.enabled is false: the kiosk speaks no prompts")
+        return
+    if importlib.util.find_spec("pyttsx3") is None:
+        yield Finding("speech", Outcome.FAIL, "pyttsx3 is not installed (pip install -e .)")
+    if ctypes.util.find_library("espeak-ng") is None or shutil.which("espeak-ng") is None:
+        yield Finding("speech", Outcome.FAIL, "espeak-ng is not installed (apt-get install espeak-ng)")
+    else:
+        installed = set(iter_voices())
+        for locale, name in (("zh_CN", voice.voices.zh_CN), ("en", voice.voices.en)):
+            wanted = name.lower()
+            if wanted in installed or any(v.endswith("/" + wanted) for v in installed):
+                yield Finding("speech", Outcome.OK, f"{locale} voice {name} is installed")
+            else:
+                yield Finding("speech", Outcome.FAIL, f"{locale} voice {name} is not among espeak-ng's voices")
+    problem = audio_output_problem()
+    if problem is None:
+        yield Finding("speech", Outcome.OK, "an audio output device is present")
+    else:
+        yield Finding("speech", Outcome.WARN, f"{problem}: the kiosk works silently")
+
+
+def check_voice_model(model: Path | None) -> Iterator[Finding]:
+    if model is None:
+        yield Finding("voice model", Outcome.WARN, "voice.model_path is not set: no voice commands, no voice button")
+    elif not model.is_dir():
+        yield Finding("voice model", Outcome.FAIL, f"voice.model_path {model} is not a folder")
+    elif not ((model / "am").is_dir() or (model / "conf").is_dir()):
+        yield Finding("voice model", Outcome.FAIL, f"{model} is not a vosk model (no am/ or conf/ inside)")
+    else:
+        yield Finding("voice model", Outcome.OK, f"vosk model {model}")
+
+
+# -- operations: journal integrity, disk space, devices (issue #8) ---------------------------------
+
+DISK_WARN_BYTES = 1_000_000_000  # below this the journal's filesystem needs attention soon
+DISK_FAIL_BYTES = 200_000_000  # below this SQLite may fail to commit a payment
+
+
+def check_journal_integrity(config: Config) -> Iterator[Finding]:
+    """``PRAGMA integrity_check`` and the schema version of the journal, opened read-only."""
+    import sqlite3  # noqa: PLC0415
+
+    from kiosk.journal import SCHEMA_VERSION  # noqa: PLC0415
+
+    path = config.journal_path
+    if not path.exists():
+        yield Finding("journal integrity", Outcome.OK, f"{path} does not exist yet (created at the first start)")
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        yield Finding("journal integrity", Outcome.FAIL, f"cannot open {path}: {exc}")
+        return
+    try:
+        rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        yield Finding("journal integrity", Outcome.FAIL, f"{path} cannot be read: {exc} (restore it from a backup)")
+        return
+    finally:
+        conn.close()
+    if rows != ["ok"]:
+        yield Finding("journal integrity", Outcome.FAIL, f"{path} is damaged: {'; '.join(rows[:3])}")
+    elif version > SCHEMA_VERSION:
+        yield Finding(
+            "journal integrity",
+            Outcome.FAIL,
+            f"{path} has schema version {version}, newer than this software's {SCHEMA_VERSION}",
+        )
+    elif version < SCHEMA_VERSION:
+        yield Finding(
+            "journal integrity", Outcome.WARN, f"{path} is at schema version {version}; the next start migrates it"
+        )
+    else:
+        yield Finding("journal integrity", Outcome.OK, f"{path} is intact (schema version {version})")
+
+
+def check_disk(config: Config) -> Iterator[Finding]:
+    """Free space on the journal's filesystem."""
+    folder = config.journal_path.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None:
+        yield Finding("disk", Outcome.FAIL, f"no folder of {config.journal_path} exists")
+        return
+    free = shutil.disk_usage(existing).free
+    text = f"{free / 1e9:.2f} GB free for the journal ({existing})"
+    if free < DISK_FAIL_BYTES:
+        yield Finding("disk", Outcome.FAIL, f"{text}: payments may fail to be written; free some space")
+    elif free < DISK_WARN_BYTES:
+        yield Finding("disk", Outcome.WARN, f"{text}: less than 1 GB")
+    else:
+        yield Finding("disk", Outcome.OK, text)
+
+
+def check_devices(config: Config, timeout: float = 5.0) -> Iterator[Finding]:
+    """Each configured device's status. While the kiosk runs, its devices' ports are its own:
+    the statuses then come from its metrics endpoint instead of opening them a second time."""
+    if not config.devices:
+        yield Finding("devices", Outcome.WARN, "no devices configured")
+        return
+    running = _running_kiosk_devices(config)
+    if running is not None:
+        for role in config.devices:
+            state, paper = running.get(str(role), ("not reported", None))
+            outcome = Outcome.OK if state == "ready" else Outcome.WARN if state in ("busy", "warning") else Outcome.FAIL
+            detail = state + (f", paper {paper}" if paper not in (None, "ok") else "")
+            yield Finding("devices", outcome, f"{role}: {detail} (from the running kiosk)")
+        return
+    yield from _open_devices(config, timeout)
+
+
+def _open_devices(config: Config, timeout: float) -> Iterator[Finding]:
+    from kiosk.devices.errors import DeviceError  # noqa: PLC0415 - the drivers: only for this check
+    from kiosk.devices.manager import DeviceManager  # noqa: PLC0415
+    from kiosk.devices.simulators.demo import build_demo_hub  # noqa: PLC0415
+    from kiosk.devices.status import DeviceState  # noqa: PLC0415
+
+    uses_sim = any(d.transport.lower().startswith("sim://") for d in config.devices.values())
+    hub = build_demo_hub() if uses_sim else None
+    try:
+        manager = DeviceManager(config.devices, lambda _event: None, sim_hub=hub)
+        try:
+            manager.start()
+            statuses = manager.wait_settled(timeout)
+        finally:
+            manager.stop()
+    except DeviceError as exc:
+        yield Finding("devices", Outcome.FAIL, str(exc))
+        return
+    finally:
+        if hub is not None:
+            hub.close()
+    for role, status in statuses.items():
+        if status.state is DeviceState.READY:
+            outcome = Outcome.OK
+        elif status.usable:
+            outcome = Outcome.WARN
+        else:
+            outcome = Outcome.FAIL
+        yield Finding("devices", outcome, f"{role}: {status.describe()}")
+
+
+def _running_kiosk_devices(config: Config) -> dict[str, tuple[str, str | None]] | None:
+    """Device state and paper by role from the running kiosk's ``/metrics``; None when it does not answer."""
+    import urllib.error  # noqa: PLC0415
+    import urllib.request  # noqa: PLC0415
+
+    from prometheus_client.parser import text_string_to_metric_families  # noqa: PLC0415
+
+    if not config.metrics.enabled:
+        return None
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.metrics.bind, config.metrics.bind)  # noqa: S104
+    url = f"http://{f'[{host}]' if ':' in host else host}:{config.metrics.port}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            text = response.read().decode("utf-8", "replace")
+    except (OSError, urllib.error.URLError):
+        return None
+    found: dict[str, tuple[str, str | None]] = {}
+    try:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                role, state = sample.labels.get("role"), sample.labels.get("state")
+                if sample.value != 1 or role is None or state is None:
+                    continue
+                if sample.name == "kiosk_device_state":
+                    found[role] = (state, found.get(role, ("", None))[1])
+                elif sample.name == "kiosk_printer_paper":
+                    found[role] = (found.get(role, ("not reported", None))[0], state)
+    except ValueError:
+        return None
+    return found
+
+
 def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]:
     """All findings, and whether the configuration itself was valid."""
     findings: list[Finding] = []
@@ -113,4 +297,8 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
     if config is not None:
         findings.extend(check_journal(config))
         findings.extend(check_his(config))
+        findings.extend(check_journal_integrity(config))
+        findings.extend(check_disk(config))
+        findings.extend(check_devices(config))
+        findings.extend(check_voice(config))
     return findings, config is not None

@@ -22,6 +22,7 @@ from kiosk.his.gateway import HisGateway
 from kiosk.journal import Journal, JournalPrintJobStore
 
 if TYPE_CHECKING:
+    from kiosk.his.fhir import RequestObserver
     from kiosk.his.simulator import HisSimulator
     from kiosk.payments.service import PaymentsService
 
@@ -42,6 +43,8 @@ class Services:
     sim_hub: SimulatorHub | None = None
     # Built in start(), once the HIS is reachable; its start runs payment recovery.
     payments: PaymentsService | None = None
+    # Told about every HIS request (the metrics); set before start().
+    his_observer: RequestObserver | None = None
     _started: bool = field(default=False, repr=False)
 
     @property
@@ -63,6 +66,11 @@ class Services:
             log.warning("HIS mode 'simulator': fictitious patients only, never for a real kiosk")
             self.his_simulator = HisSimulator(settings=self.his_settings)
             self.his = FhirHisGateway(self.his_settings, base_url=self.his_simulator.start())
+        if self.his_observer is not None:
+            from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415 - loaded already in both modes
+
+            if isinstance(self.his, FhirHisGateway):
+                self.his.observer = self.his_observer
         # Receipts that were printing when the power went are queued for reprint first.
         JournalPrintJobStore(self.journal).recover_interrupted()
         self.devices.start()

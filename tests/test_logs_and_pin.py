@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 
 from kiosk.adminpin import hash_pin, verify_pin
 from kiosk.config import LoggingSection
@@ -33,7 +35,7 @@ def test_privacy_filter_rewrites_records(caplog) -> None:
 def test_json_lines_carry_the_kiosk_id() -> None:
     record = logging.LogRecord("kiosk.x", logging.WARNING, __file__, 1, "paper low on %s", ("printer",), None)
     entry = json.loads(JsonFormatter("OPD-7").format(record))
-    assert entry["kiosk"] == "OPD-7"
+    assert entry["kiosk_id"] == "OPD-7"
     assert entry["msg"] == "paper low on printer"
     assert entry["level"] == "WARNING"
 
@@ -42,6 +44,7 @@ def test_setup_logging_to_a_file(tmp_path) -> None:
     log_file = tmp_path / "logs" / "kiosk.log"
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    hooks = sys.excepthook, threading.excepthook, sys.unraisablehook
     try:
         setup_logging(LoggingSection(level="INFO", format="json", file=log_file), "OPD-7")
         logging.getLogger("kiosk.t").info("id %s", "11010519491231002X")
@@ -56,6 +59,7 @@ def test_setup_logging_to_a_file(tmp_path) -> None:
         for handler in saved[0]:
             root.addHandler(handler)
         root.setLevel(saved[1])
+        sys.excepthook, threading.excepthook, sys.unraisablehook = hooks
 
 
 def test_pin_hash_is_salted_and_verifies() -> None:
