@@ -27,14 +27,21 @@ from kiosk.flows.runtime import Clock, Executor
 from kiosk.flows.service import FlowRegistry
 from kiosk.flows.session import SessionChart, SessionSettings
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, View
+from kiosk.ops.runtime import Operations
 from kiosk.services import Services
-from kiosk.ui.i18n import Translations
+from kiosk.ui.ergonomics import Panel
+from kiosk.ui.i18n import Translations, current_locale
 from kiosk.ui.main_window import InputGuard, MainWindow
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.screens.flow import FLOW_SCREENS
 from kiosk.ui.screens.goodbye import ErrorScreen, GoodbyeScreen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.theme import ThemeManager
+from kiosk.ui.voice_button import VoiceControl
+from kiosk.ui.voice_guide import VoiceGuide
+from kiosk.voice.asr import MicrophoneSource, Recognizer, load_recognizers, models_from_config
+from kiosk.voice.prompts import Prompts
+from kiosk.voice.tts import EngineFactory, MuteEngine, Speaker, build_speaker
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,11 @@ class Kiosk:
     themes: ThemeManager
     guard: InputGuard
     services: Services | None = None
+    speaker: Speaker | None = None
+    voice_guide: VoiceGuide | None = None
+    ops: Operations | None = None
+    voice: VoiceControl | None = None
+    _stopped: bool = False
 
     def start(self, *, fullscreen: bool, hide_cursor: bool) -> None:
         self.qapp.installEventFilter(self.guard)
@@ -88,11 +100,30 @@ class Kiosk:
             # After the first frame and off the GUI thread: the home screen never waits for the
             # HIS simulator's seeding or a slow device. stop() waits for this job before stopping.
             self.window.first_frame_painted.connect(self._start_services, Qt.ConnectionType.SingleShotConnection)
+        if self.speaker is not None:
+            # The speech engine starts on its own thread after the first frame, like the services.
+            self.window.first_frame_painted.connect(self.speaker.start, Qt.ConnectionType.SingleShotConnection)
+        if self.voice is not None and models_from_config(self.config.voice, self.config.kiosk.locale):
+            # A vosk model takes seconds to load: off the GUI thread, after the first frame.
+            self.window.first_frame_painted.connect(self._start_voice, Qt.ConnectionType.SingleShotConnection)
+        if self.ops is not None:  # READY=1, the watchdog and the metrics endpoint after the first frame
+            self.ops.start(self.window, self.executor)
         log.info("kiosk %s started", self.config.kiosk.id)
 
     def _start_services(self) -> None:
         if self.services is not None:
             self.executor.run_in_background(self.services.start, self._services_started, self._services_failed)
+
+    def _start_voice(self) -> None:
+        models = models_from_config(self.config.voice, self.config.kiosk.locale)
+        self.executor.run_in_background(lambda: load_recognizers(models), self._voice_loaded, self._voice_failed)
+
+    def _voice_loaded(self, recognizers: dict[str, Recognizer]) -> None:
+        if self.voice is not None and recognizers:
+            self.voice.set_recognizers(recognizers, MicrophoneSource)
+
+    def _voice_failed(self, error: BaseException) -> None:
+        log.error("voice commands failed to start: %s", error, exc_info=error)
 
     def _services_started(self, _result: object) -> None:
         log.info("services started")
@@ -104,16 +135,30 @@ class Kiosk:
         """Stops in reverse order of start; safe to call twice."""
         # First: nothing that arrives from here on (a card reader's last "removed" while the
         # devices stop) may move the session or touch the screens.
+        if self.ops is not None:  # STOPPING=1 first; no scrape reads a closing journal
+            self.ops.stop()
         self.bridge.detach()
         self.runner.stop()
+        if self.voice is not None:
+            self.voice.stop()
+        if self.speaker is not None:
+            self.speaker.close()
         if isinstance(self.executor, BackgroundExecutor) and not self.executor.shutdown():
             log.warning("background jobs still running at shutdown")
         if self.services is not None:
             self.services.stop()
+        if self._stopped:
+            return
+        self._stopped = True
         self.qapp.removeEventFilter(self.guard)
         self.window.allow_close()
         self.window.close()
-        self.translations.unload()
+        self.translations.release()
+        # Deleted, not only closed: in a process that builds kiosk after kiosk (the tests, the
+        # tour, the benchmark) every window left alive is restyled and retranslated with each
+        # later one, and the suite slows down test by test.
+        self.guard.deleteLater()
+        self.window.deleteLater()
         log.info("kiosk %s stopped", self.config.kiosk.id)
 
 
@@ -126,23 +171,27 @@ def build_kiosk(
     clock: Clock | None = None,
     executor: Executor | None = None,
     services: Callable[[Config, Post], Services] | None = None,
+    speech_engine: EngineFactory | None = None,
 ) -> Kiosk:
     """The whole kiosk. ``services`` builds the HIS gateway and devices (``build_services`` in
     production and the demo); tests that only need the screens leave it out."""
     translations = Translations(qapp, resources)
     translations.load_all()
-    themes = ThemeManager(qapp, resources)
+    # The panel's resolution follows the window (full screen in production): see ThemeManager.
+    panel = Panel(diagonal_in=config.ui.screen_diagonal_in, viewing_distance_cm=config.ui.viewing_distance_cm)
+    themes = ThemeManager(qapp, resources, panel)
 
     bridge = EventBridge()
     clock = clock if clock is not None else QtClock(bridge)
     executor = executor if executor is not None else BackgroundExecutor(bridge)
     post = bridge.post
     built_services = services(config, post) if services is not None else None
+    ops = Operations(config, built_services)
 
     # A configured service without a flow gets no tile (see kiosk/flows/registry.py).
     if flows is None:
         flows = build_flows(FlowContext(config, built_services)) if built_services is not None else {}
-    chart = SessionChart(session_settings(config), flows, clock)
+    chart = SessionChart(session_settings(config), flows, clock, observer=ops.metrics)
     screens: dict[type[View], Screen] = {
         HomeView: HomeScreen(post, config.kiosk.name),
         GoodbyeView: GoodbyeScreen(post, clock.now),
@@ -151,10 +200,37 @@ def build_kiosk(
     for view_type, screen_type in FLOW_SCREENS.items():
         screens[view_type] = screen_type(post, config.kiosk.help)
     window = MainWindow(screens, post, clock.now, translations, themes)
-    runner = FlowRunner(chart, clock, executor, window)
+    themes.follow(window)
+    if speech_engine is None and qapp.platformName() == "offscreen":
+        # Tests, screenshots and the demo tour: nobody listens, and a real voice would talk
+        # over the developer. Everything else (prompts, Repeat) stays as in production.
+        speech_engine = MuteEngine
+    speaker = build_speaker(config.voice, speech_engine)
+    guide = VoiceGuide(window, speaker, Prompts(config.kiosk.name), window)
+    guide.attach(screens.values())
+    voice = VoiceControl(
+        window, post, config.kiosk.help, repeat=guide.replay, speak=lambda text: speaker.say(text, current_locale())
+    )
+    window.attach_voice(voice)
+    runner = FlowRunner(chart, clock, executor, guide)
     bridge.set_handler(runner.post)
     guard = InputGuard(post, qapp)
-    return Kiosk(config, qapp, bridge, executor, runner, window, translations, themes, guard, built_services)
+    return Kiosk(
+        config,
+        qapp,
+        bridge,
+        executor,
+        runner,
+        window,
+        translations,
+        themes,
+        guard,
+        built_services,
+        speaker=speaker,
+        voice_guide=guide,
+        ops=ops,
+        voice=voice,
+    )
 
 
 class TerminationHandler:

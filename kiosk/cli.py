@@ -7,10 +7,12 @@ Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +25,13 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from kiosk.app import Kiosk
-    from kiosk.flows.service import ServiceFlow
+    from kiosk.flows.service import Preferences, ServiceFlow
 
 log = logging.getLogger(__name__)
 
 PRODUCTION_CONFIG = Path("/etc/hospital-kiosk/config.yaml")
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+DEMO_TOUR = Path("demo-tour")
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
@@ -44,11 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--config", type=Path, default=DEMO_CONFIG)
     demo.add_argument("--windowed", action="store_true", help="a normal window with a cursor, for development")
     demo.add_argument(
-        "--screenshots",
+        "--tour",
         type=Path,
-        default=Path("demo-screenshots"),
-        help="where to save the screens when there is no display (default: %(default)s)",
+        metavar="DIR",
+        help="walk every flow offscreen through its happy and failure paths and save numbered screenshots in "
+        f"both languages and index.html in DIR (what a machine without a display does, into {DEMO_TOUR}/)",
     )
+    demo.add_argument("--walk", action="append", metavar="NAME", help="with --tour: only this walk (repeatable)")
+    demo.add_argument("--portrait", action="store_true", help="with --tour: portrait 1080x1920 screenshots too")
 
     doctor = sub.add_parser("doctor", help="check configuration and set-up; lists every problem")
     doctor.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
@@ -113,15 +119,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     config = _load(args.config)
-    if _headless():
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        written = _render_all(config, args.screenshots)
-        print(
-            "kiosk demo: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so the kiosk was\n"
-            f"rendered offscreen instead: {len(written)} screenshots in {args.screenshots.resolve()}\n"
-            "Run it on a machine with a screen (or under 'xvfb-run') to use it."
-        )
-        return EXIT_OK
+    if args.tour is not None or _headless():
+        if args.tour is None:
+            print(
+                "kiosk demo: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so it walks every flow\n"
+                "offscreen instead. Run it on a machine with a screen (or under 'xvfb-run') to use the kiosk."
+            )
+        return _demo_tour(config, args.tour if args.tour is not None else DEMO_TOUR, args.walk, args.portrait)
     if args.windowed:
         return _run_gui(config, fullscreen=False, hide_cursor=False, demo=True)
     return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor, demo=True)
@@ -257,28 +261,61 @@ def _offscreen_kiosk(config: Config) -> tuple[QApplication, Kiosk]:
     return qapp, build_kiosk(config, qapp, flows=flows)
 
 
-def _no_services() -> ServiceFlow:
+def _no_services(_preferences: Preferences) -> ServiceFlow:
     raise ServiceUnavailableError("screenshots run without the HIS and devices")
 
 
-def _render_all(config: Config, folder: Path) -> list[Path]:
-    from kiosk.ui.screenshot import SCREENS, SIZES, present, save_png  # noqa: PLC0415
+def _demo_tour(config: Config, folder: Path, names: list[str] | None, portrait: bool) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt starts: never a window, display or not
+    from kiosk.tour.run import run_tour  # noqa: PLC0415 - Qt, the simulators: only for the tour
+    from kiosk.tour.walks import WALKS  # noqa: PLC0415
 
-    _qapp, kiosk = _offscreen_kiosk(config)
-    written = []
+    known = {walk.name: walk for walk in WALKS}
+    unknown = [name for name in names or () if name not in known]
+    if unknown:
+        print(f"kiosk: unknown walk(s) {', '.join(unknown)}; choose from {', '.join(known)}", file=sys.stderr)
+        return EXIT_CONFIG
+    walks = [known[name] for name in names] if names else list(WALKS)
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"kiosk demo: walking {len(walks)} walks through the flows offscreen into {folder.resolve()}", flush=True)
+    with _log_to(folder / "tour.log"):
+        report = run_tour(config, folder, walks=walks, portrait=portrait, progress=lambda line: print(line, flush=True))
+    for warning in report.warnings:
+        print(f"kiosk: warning: {warning}", file=sys.stderr)
+    ran = sum(r.skipped is None for r in report.results)
+    print(f"{report.screenshots} screenshots of {ran} walks in {report.seconds:.0f} s; look through them in:")
+    print(f"  {report.index.resolve()}")
+    if not report.ok:
+        print(f"kiosk demo: {len(report.failures)} walk(s) failed (the log: {folder / 'tour.log'}):", file=sys.stderr)
+        for failure in report.failures:
+            print(f"  {failure}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _log_to(path: Path) -> Iterator[None]:
+    """The kiosk's own log lines of the tour go to a file: the expected failures (HIS down, paper
+    out) would bury the tour's output on the terminal."""
+    from kiosk.logs import PrivacyFilter  # noqa: PLC0415
+
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    handler.addFilter(PrivacyFilter())
+    root = logging.getLogger()
+    saved = root.level, root.handlers[:]
+    for old in saved[1]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
     try:
-        for size_name, size in SIZES.items():
-            for locale in SUPPORTED_LOCALES:
-                for elderly in (False, True):
-                    for screen in SCREENS:
-                        mode = "-elderly" if elderly else ""
-                        out = folder / f"{screen}-{locale}{mode}-{size_name}.png"
-                        present(kiosk, screen, locale, elderly, size)
-                        save_png(kiosk, out)
-                        written.append(out)
+        yield
     finally:
-        kiosk.stop()
-    return written
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(saved[0])
+        for old in saved[1]:
+            root.addHandler(old)
 
 
 def _demo_panel(kiosk: Kiosk) -> QWidget | None:

@@ -7,6 +7,7 @@ but :class:`ConfigError`. Runs on whatever thread calls it (start-up, ``kiosk do
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -117,6 +118,11 @@ class UiSection(_Strict):
     fullscreen: bool = True
     hide_cursor: bool = True
     elderly_mode_default: bool = False
+    # The panel and the patient's eyes: text and touch-target sizes are physical (cap height
+    # 0.7 degrees at the viewing distance, targets 20 mm), so the theme scales its pixel sizes
+    # from these and the window's resolution (kiosk/ui/ergonomics.py).
+    screen_diagonal_in: float = Field(default=21.5, ge=7, le=100)
+    viewing_distance_cm: float = Field(default=55, ge=25, le=200)
 
 
 class HisAuth(_Strict):
@@ -270,8 +276,69 @@ class AdminSection(_Strict):
 
 class LoggingSection(_Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # text: for people, on stderr; json: one JSON object a line on stdout, for a log collector.
     format: Literal["text", "json"] = "text"
     file: Path | None = None
+
+
+class MetricsSection(_Strict):
+    """The Prometheus endpoint (``/metrics``): counts and states, never patient data."""
+
+    enabled: bool = True
+    # Loopback by default; a fleet's Prometheus needs the kiosk's LAN address (and a firewall).
+    bind: str = "127.0.0.1"
+    port: int = Field(default=9471, ge=1, le=65535)
+
+    @field_validator("bind")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address (127.0.0.1, 0.0.0.0, the kiosk's LAN address)") from None
+        return value
+
+
+# espeak-ng's plain Mandarin voices read many characters as pinyin with English tone numbers.
+_MISPRONOUNCING_ZH_VOICES = frozenset({"cmn", "sit/cmn", "zh", "zh-cmn", "mandarin"})
+
+
+class VoiceNames(_Strict):
+    """The espeak-ng voice for each language (a voice file such as ``sit/cmn-latn-pinyin``)."""
+
+    zh_CN: str = Field(default="sit/cmn-latn-pinyin", min_length=1)
+    en: str = Field(default="en-us", min_length=1)
+
+    @field_validator("zh_CN")
+    @classmethod
+    def _correct_mandarin(cls, value: str) -> str:
+        if value.strip().lower() in _MISPRONOUNCING_ZH_VOICES:
+            raise ValueError(f"voice {value!r} reads Chinese as pinyin with tone numbers; use sit/cmn-latn-pinyin")
+        return value
+
+    def get(self, locale: str) -> str:
+        return self.zh_CN if locale == "zh_CN" else self.en
+
+
+class VoiceSection(_Strict):
+    """Spoken guidance (text to speech) and, with a model, voice commands."""
+
+    enabled: bool = True
+    volume: float = Field(default=0.8, ge=0, le=1)
+    rate_wpm: int = Field(default=170, ge=80, le=450)
+    # Elderly mode speaks slower.
+    elderly_rate_wpm: int = Field(default=130, ge=80, le=450)
+    voices: VoiceNames = VoiceNames()
+    # The vosk model folder; without it no voice button appears. Checked by `kiosk doctor`.
+    model_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _elderly_not_faster(self) -> VoiceSection:
+        if self.elderly_rate_wpm > self.rate_wpm:
+            raise ValueError(
+                f"elderly_rate_wpm ({self.elderly_rate_wpm}) must not be faster than rate_wpm ({self.rate_wpm})"
+            )
+        return self
 
 
 class Config(_Strict):
@@ -285,6 +352,8 @@ class Config(_Strict):
     devices: dict[DeviceRole, DeviceConfig] = Field(default_factory=dict)
     admin: AdminSection
     logging: LoggingSection = LoggingSection()
+    metrics: MetricsSection = MetricsSection()
+    voice: VoiceSection = VoiceSection()
     journal_path: Path = Path("/var/lib/hospital-kiosk/journal.sqlite")
 
 
@@ -378,7 +447,9 @@ def _problem(path: Path, err: Mapping[str, Any], lines: dict[tuple[str, ...], in
     return Problem(path, ".".join(loc), message, line)
 
 
-_PATH_KEYS = frozenset({"token_file", "client_cert", "client_key", "ca_bundle", "credentials_file", "file"})
+_PATH_KEYS = frozenset(
+    {"token_file", "client_cert", "client_key", "ca_bundle", "credentials_file", "file", "model_path"}
+)
 
 
 def _resolve_relative_paths(data: Any, base: Path, key: str = "") -> Any:

@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 
@@ -139,7 +141,9 @@ class BackgroundExecutor:
                 raise RuntimeError("executor is shut down")
 
         def finish(ok: bool, value: Any) -> None:
-            if not ok:
+            if not ok and isinstance(value, KioskError):  # an outcome the flow handles (not found, HIS down)
+                log.info("background job ended with %s (code %s)", type(value).__name__, value.code)
+            elif not ok:
                 log.warning("background job failed: %s", type(value).__name__, exc_info=value)
             self._bridge.post(_Completion(on_success if ok else on_error, value))
 

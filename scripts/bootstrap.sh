@@ -8,14 +8,15 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
-# Everything Qt's xcb/offscreen platforms, Chinese text, speech, A4 printing (CUPS client) and the
+# Everything Qt's xcb/offscreen platforms, Chinese text, speech (espeak-ng, and aplay from
+# alsa-utils to play it; PortAudio for the microphone), A4 printing (CUPS client) and the
 # real-window tests need on a fresh Debian 12; python3-venv because Debian splits venv out.
 APT_PACKAGES=(
   python3 python3-venv
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libpulse0
-  fonts-noto-cjk espeak-ng xvfb xauth cups-client
+  fonts-noto-cjk espeak-ng alsa-utils libportaudio2 xvfb xauth cups-client
 )
 
 missing_apt() {

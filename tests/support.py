@@ -11,7 +11,7 @@ from typing import Any
 
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import Event, FlowEvent, JobFinished
-from kiosk.flows.service import FlowDone, FlowFailed
+from kiosk.flows.service import FlowDone, FlowFailed, Preferences
 from kiosk.flows.views import View
 
 
@@ -88,8 +88,9 @@ class StepView(View):
 class StepFlow:
     """A two-step flow: 'next' moves on, 'lookup' runs a job, 'finish' ends, 'break' fails."""
 
-    def __init__(self, service: str = "payment") -> None:
+    def __init__(self, service: str = "payment", preferences: Preferences | None = None) -> None:
         self.service = service
+        self.preferences = preferences if preferences is not None else Preferences()
         self.step = 0
         self.results: list[Any] = []
 
@@ -115,5 +116,6 @@ class StepFlow:
         return []
 
 
-def step_flows(*services: str) -> dict[str, Callable[[], StepFlow]]:
-    return {s: (lambda s=s: StepFlow(s)) for s in services}
+def step_flows(*services: str) -> dict[str, Callable[[Preferences], StepFlow]]:
+    """Factories as the session calls them: with the session's preferences."""
+    return {s: (lambda preferences, s=s: StepFlow(s, preferences)) for s in services}

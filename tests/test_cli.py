@@ -1,4 +1,4 @@
-"""The kiosk command: version, screenshots of every screen, the headless demo, hash-pin."""
+"""The kiosk command: version, screenshots of every screen, the headless demo (its tour), hash-pin."""
 
 from __future__ import annotations
 
@@ -73,23 +73,34 @@ def test_screenshot_command_in_a_fresh_process(tmp_path: Path) -> None:
     _check_png(out, (1920, 1080))
 
 
-def test_demo_without_a_display_saves_every_screen(tmp_path: Path) -> None:
+def test_demo_without_a_display_walks_every_flow(tmp_path: Path) -> None:
+    """No display: `kiosk demo` runs the whole tour into demo-tour/ (in a fresh process, ~25 s) and
+    says where its index is."""
+    from kiosk.tour.walks import WALKS
+
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    folder = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "demo", "--screenshots", str(folder)],
+        [sys.executable, "-m", "kiosk.cli", "demo", "--config", str(cli.DEMO_CONFIG)],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
         env=env,
+        cwd=tmp_path,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     assert "no display here" in result.stdout
-    assert str(folder.resolve()) in result.stdout
-    pngs = sorted(folder.glob("*.png"))
-    assert len(pngs) == len(SCREENS) * 2 * 2 * 2  # screens x locales x modes x orientations
-    _check_png(folder / "home-zh_CN-elderly-1080x1920.png", (1080, 1920))
+    folder = tmp_path / "demo-tour"
+    assert str((folder / "index.html").resolve()) in result.stdout
+    shots = [(walk.name, step.name) for walk in WALKS for step in walk.steps if step.shot]
+    expected = [
+        f"{n:02d}-{walk}-{step}-{locale}.png" for n, (walk, step) in enumerate(shots, 1) for locale in ("en", "zh_CN")
+    ]
+    assert sorted(p.name for p in folder.glob("*.png")) == sorted(expected)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{name}"' in index for name in expected)
+    assert "failed" not in index
+    _check_png(folder / expected[1], (1920, 1080))
 
 
 def test_hash_pin_from_stdin(monkeypatch, capsys) -> None:

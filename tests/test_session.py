@@ -23,6 +23,7 @@ from kiosk.flows.events import (
     UserActivity,
 )
 from kiosk.flows.runner import FlowRunner
+from kiosk.flows.service import Preferences
 from kiosk.flows.session import SessionChart, SessionSettings
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, IdleWarningView, MessageView, Step, Text, View
 from tests.support import FakeClock, ManualExecutor, StepFlow, StepView, step_flows
@@ -251,8 +252,89 @@ def test_language_and_elderly_mode_are_per_session(kiosk: Harness) -> None:
     assert kiosk.presenter.preferences[-1] == ("en", True)
     kiosk.runner.post(ServiceChosen("payment"))
     kiosk.runner.post(FlowEvent("finish"))
-    kiosk.clock.advance(8)
+    kiosk.clock.advance(16)  # the goodbye screen stays twice as long in elderly mode
     assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+
+
+# -- elderly mode: every time limit doubled -------------------------------------------------------
+
+
+def _elderly(kiosk: Harness, service: str = "payment") -> StepFlow:
+    kiosk.runner.post(ElderlyModeChosen(True))
+    kiosk.runner.post(ServiceChosen(service))
+    flow = kiosk.runner.chart.session.flow
+    assert isinstance(flow, StepFlow)
+    return flow
+
+
+def test_elderly_mode_doubles_the_idle_time_and_its_warning(kiosk: Harness) -> None:
+    _elderly(kiosk)
+    kiosk.clock.advance(179)  # (120 - 30) x 2 s of quiet before the warning
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "warning"
+    warning = kiosk.presenter.overlay
+    assert isinstance(warning, IdleWarningView)
+    assert warning.deadline - kiosk.clock.now() == 60  # the warning's 30 s, doubled
+    kiosk.runner.post(MoreTimeRequested())
+    kiosk.clock.advance(179)  # more time gives the doubled time again
+    assert kiosk.state == "serving"
+    kiosk.clock.advance(1 + 59)
+    assert kiosk.state == "warning"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "home"
+
+
+def test_elderly_mode_doubles_the_goodbye_and_error_screens(kiosk: Harness) -> None:
+    _elderly(kiosk)
+    kiosk.runner.post(FlowEvent("finish"))
+    goodbye = kiosk.presenter.view
+    assert isinstance(goodbye, GoodbyeView)
+    assert goodbye.deadline - kiosk.clock.now() == 16
+    kiosk.clock.advance(15)
+    assert kiosk.state == "goodbye"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "home"
+    _elderly(kiosk)
+    kiosk.runner.post(FlowEvent("break"))
+    error = kiosk.presenter.view
+    assert isinstance(error, ErrorView)
+    assert error.deadline - kiosk.clock.now() == 30
+    kiosk.clock.advance(29)
+    assert kiosk.state == "failed"
+    kiosk.clock.advance(1)
+    assert kiosk.state == "home"
+
+
+def test_the_next_patient_has_the_normal_time_limits_again(kiosk: Harness) -> None:
+    _elderly(kiosk)
+    kiosk.runner.post(HomeRequested())
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.clock.advance(90)
+    assert kiosk.state == "warning"
+    warning = kiosk.presenter.overlay
+    assert isinstance(warning, IdleWarningView)
+    assert warning.deadline - kiosk.clock.now() == 30
+
+
+def test_elderly_mode_left_on_the_home_screen_resets_after_twice_the_idle_time(kiosk: Harness) -> None:
+    kiosk.runner.post(ElderlyModeChosen(True))
+    kiosk.clock.advance(239)
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", True)
+    kiosk.clock.advance(1)
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+
+
+def test_the_flow_is_made_with_the_sessions_preferences(kiosk: Harness) -> None:
+    assert _elderly(kiosk).preferences == Preferences(elderly=True)
+    kiosk.runner.post(HomeRequested())
+    kiosk.runner.post(ServiceChosen("reports"))
+    flow = kiosk.runner.chart.session.flow
+    assert isinstance(flow, StepFlow)
+    assert flow.preferences == Preferences(elderly=False)
+    assert flow.preferences.page_size == 6
+    assert Preferences(elderly=True).page_size == 4
 
 
 def test_preferences_left_on_the_home_screen_reset_after_the_idle_time(kiosk: Harness) -> None:

@@ -63,7 +63,7 @@ from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
-from kiosk.flows.service import FlowDone
+from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.errors import HisError, HisRejected, HisUnavailable
 from kiosk.his.gateway import HisGateway
@@ -71,7 +71,6 @@ from kiosk.his.gateway import HisGateway
 log = logging.getLogger(__name__)
 
 STEPS = 4  # identify, choose the appointment, check in, the ticket
-PAGE_SIZE = 6  # at most six choices a screen (the list screen shows one page)
 # When the HIS opens check-in before an appointment starts (config his.checkin_opens_before_min).
 # Only used to tell a patient who came too early when to come back; the HIS alone decides (the
 # simulator's rule: 60 minutes).
@@ -146,8 +145,10 @@ class Checkin(FlowChart):
         now: Callable[[], datetime],
         step: Callable[[int], Step],
         opens_before: timedelta = CHECKIN_OPENS_BEFORE,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._patient = patient
+        self._page_size = page_size
         self._his = his
         self._printer = printer
         self._now = now
@@ -438,8 +439,8 @@ class Checkin(FlowChart):
     # -- views -----------------------------------------------------------------------------------
 
     def _show_list(self) -> None:
-        first = self._page * PAGE_SIZE
-        items = tuple(self._item(a) for a in self._appointments[first : first + PAGE_SIZE])
+        first = self._page * self._page_size
+        items = tuple(self._item(a) for a in self._appointments[first : first + self._page_size])
         if self._open():
             prompt = Text(QT_TRANSLATE_NOOP("flows", "Tap the appointment you are here for."))
             actions: tuple[Action, ...] = ()
@@ -507,7 +508,7 @@ class Checkin(FlowChart):
         return [a for a in self._appointments if a.status is AppointmentStatus.BOOKED]
 
     def _pages(self) -> int:
-        return max(1, math.ceil(len(self._appointments) / PAGE_SIZE))
+        return max(1, math.ceil(len(self._appointments) / self._page_size))
 
     def _chosen_id(self) -> str:
         return self._chosen.id if self._chosen is not None else "-"
@@ -550,11 +551,12 @@ class CheckinFlow(PatientFlow):
     def __init__(
         self,
         context: FlowContext,
+        preferences: Preferences | None = None,
         *,
         now: Callable[[], datetime] | None = None,
         opens_before: timedelta | None = None,
     ) -> None:
-        super().__init__(context)
+        super().__init__(context, preferences)
         zone = ZoneInfo(context.config.his.timezone)
         self._now = now if now is not None else (lambda: datetime.now(zone))
         configured = timedelta(minutes=context.config.his.checkin_opens_before_min)
@@ -569,5 +571,6 @@ class CheckinFlow(PatientFlow):
             now=self._now,
             step=self.step,
             opens_before=self._opens_before,
+            page_size=self.preferences.page_size,
         )
         return self.chart.begin()

@@ -206,7 +206,8 @@ class Identify(FlowChart):
             )
         )
         create = Action("yes", Text(QT_TRANSLATE_NOOP("flows", "Create my record")), primary=True)
-        self.emit(Show(self._message(Text(QT_TRANSLATE_NOOP("flows", "New patient")), body, (create, NO))))
+        not_now = Action("no", Text(QT_TRANSLATE_NOOP("flows", "Not now")))  # "No" reads "that is not me"
+        self.emit(Show(self._message(Text(QT_TRANSLATE_NOOP("flows", "New patient")), body, (create, not_now))))
 
     def on_enter_creating(self) -> None:
         card, his = self._card, self._his

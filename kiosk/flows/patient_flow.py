@@ -16,7 +16,7 @@ from kiosk.flows.chart import FlowChart, Incoming
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect
 from kiosk.flows.identify import Identify
-from kiosk.flows.service import FlowAbandoned
+from kiosk.flows.service import FlowAbandoned, Preferences
 from kiosk.flows.views import Step
 
 
@@ -24,8 +24,9 @@ class PatientFlow:
     service: str = ""
     steps: int = 1  # identification is step 1 of ``steps``
 
-    def __init__(self, context: FlowContext) -> None:
+    def __init__(self, context: FlowContext, preferences: Preferences | None = None) -> None:
         self.context = context
+        self.preferences = preferences if preferences is not None else Preferences()
         self.identify = Identify(context.his, self.step(1), context.identify_ways())
         self.patient: Patient | None = None
         self.chart: FlowChart | None = None  # the service's own chart, made in after_identify

@@ -10,6 +10,7 @@ order was opened).
     start         start                 several providers        choosing        list of the payment methods
     start         start                 one, payment code        waiting_code    "show your payment code"
     start         start                 one provider             opening         open the order (worker)
+    choosing      page(delta)           that page exists         choosing        the other page of methods
     choosing      pick(provider)        known, payment code      waiting_code    "show your payment code"
     choosing      pick(provider)        known                    opening         open the order (worker)
     choosing      back                                           ended           backed_out (the parent goes back)
@@ -50,6 +51,7 @@ name or a payment code.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, Protocol
@@ -62,6 +64,7 @@ from kiosk.errors import QT_TRANSLATE_NOOP, KioskError, ServiceUnavailableError
 from kiosk.flows.chart import FlowChart, Incoming
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
+from kiosk.flows.service import PAGE_SIZE
 from kiosk.flows.views import Action, BusyView, FlowView, ListItem, ListView, MessageView, QrPaymentView, Step, Text
 from kiosk.payments.providers import Interaction
 from kiosk.payments.service import OutcomeKind, PaymentOutcome, PaymentTicket
@@ -141,6 +144,7 @@ class PayStep(FlowChart):
     ended = State(final=True)
 
     begin_step = start.to(choosing, cond="several") | start.to(waiting_code, cond="code_first") | start.to(opening)
+    page = choosing.to.itself(internal=True, cond="page_exists")  # type: ignore[no-untyped-call]
     pick = choosing.to(waiting_code, cond=["known", "code_provider"]) | choosing.to(opening, cond="known")
     code_scanned = waiting_code.to(opening)
     opened = opening.to(waiting)
@@ -183,10 +187,14 @@ class PayStep(FlowChart):
         step: Step,
         now: Callable[[], float],
         returned: str | None = None,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         """``returned``: the sentence (QT_TRANSLATE_NOOP'd, %1 = the reference) that tells the
-        patient why the HIS refused a payment the channel took, which is then refunded."""
+        patient why the HIS refused a payment the channel took, which is then refunded.
+        ``page_size``: payment methods on one page of their list (four in elderly mode)."""
         self._payments = payments
+        self._page_size = page_size
+        self._page = 0
         self._returned = returned
         self._patient_id = patient_id
         self._bills = tuple(bills)
@@ -235,6 +243,8 @@ class PayStep(FlowChart):
         match event:
             case FlowEvent(name="pick", value=str(provider)):
                 return "pick", {"provider": provider}
+            case FlowEvent(name="page", value=int(delta)):
+                return "page", {"delta": delta}
             case FlowEvent(name=("again" | "stop" | "back" | "cancel" | "ok") as name):
                 return name, {}
             case QrScanned(kind=ScanKind.PAYMENT_CODE, payload=str(code)) if code:
@@ -263,6 +273,9 @@ class PayStep(FlowChart):
     def code_first(self) -> bool:
         return self._providers.get(self._provider) is Interaction.SCAN_CODE
 
+    def page_exists(self, delta: int) -> bool:
+        return 0 <= self._page + delta < self._pages()
+
     def known(self, provider: str) -> bool:
         return provider in self._providers
 
@@ -284,22 +297,11 @@ class PayStep(FlowChart):
         self.backed_out = True
 
     def on_enter_choosing(self) -> None:
-        items = tuple(
-            ListItem(
-                name,
-                METHOD_TITLES.get(kind, Text(QT_TRANSLATE_NOOP("flows", "Pay"))),
-                Text(QT_TRANSLATE_NOOP("flows", "Provider: %1"), (name,)),
-            )
-            for name, kind in self._providers.items()
-        )
-        view = ListView(
-            self._step,
-            Text(QT_TRANSLATE_NOOP("flows", "How would you like to pay?")),
-            can_go_back=True,
-            prompt=Text(QT_TRANSLATE_NOOP("flows", "Amount to pay: %1. Tap a payment method."), (self._amount(),)),
-            items=items,
-        )
-        self.emit(Show(view))
+        self._show_methods()
+
+    def on_page(self, delta: int) -> None:
+        self._page += delta
+        self._show_methods()
 
     def on_pick(self, provider: str) -> None:
         self._provider = provider
@@ -409,6 +411,28 @@ class PayStep(FlowChart):
 
     # -- views -----------------------------------------------------------------------------------
 
+    def _show_methods(self) -> None:
+        first = self._page * self._page_size
+        shown = list(self._providers.items())[first : first + self._page_size]
+        items = tuple(
+            ListItem(
+                name,
+                METHOD_TITLES.get(kind, Text(QT_TRANSLATE_NOOP("flows", "Pay"))),
+                Text(QT_TRANSLATE_NOOP("flows", "Provider: %1"), (name,)),
+            )
+            for name, kind in shown
+        )
+        view = ListView(
+            self._step,
+            Text(QT_TRANSLATE_NOOP("flows", "How would you like to pay?")),
+            can_go_back=True,
+            prompt=Text(QT_TRANSLATE_NOOP("flows", "Amount to pay: %1. Tap a payment method."), (self._amount(),)),
+            items=items,
+            page=self._page,
+            pages=self._pages(),
+        )
+        self.emit(Show(view))
+
     def _show_waiting(self) -> None:
         ticket = self._ticket
         if ticket is None:
@@ -462,6 +486,9 @@ class PayStep(FlowChart):
 
     def _amount(self) -> str:
         return yuan(self._amount_fen)
+
+    def _pages(self) -> int:
+        return max(1, math.ceil(len(self._providers) / self._page_size))
 
     def _reference(self) -> str:
         if self.outcome is not None:

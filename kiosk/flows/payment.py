@@ -61,7 +61,7 @@ from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.pay import Payments, PayStep, yuan
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
-from kiosk.flows.service import FlowDone
+from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.gateway import HisGateway
 from kiosk.payments.service import PaymentOutcome
@@ -69,7 +69,6 @@ from kiosk.payments.service import PaymentOutcome
 log = logging.getLogger(__name__)
 
 STEPS = 4  # identify, choose the bills, pay, the receipt
-PAGE_SIZE = 6
 ITEMS_IN_SUMMARY = 3  # a row names this many items of its bill, then "+n"
 
 
@@ -136,12 +135,14 @@ class Payment(FlowChart):
         step: Callable[[int], Step],
         now: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = datetime.now,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._patient = patient
         self._his = his
         self._printer = printer
         self._payments = payments
         self._step = step
+        self._page_size = page_size
         self._now = now
         self._wall = wall
         self._bills: tuple[Bill, ...] = ()
@@ -302,7 +303,13 @@ class Payment(FlowChart):
         chosen = self._chosen()
         self.outcome = None
         self.pay_step = PayStep(
-            payments, self._patient.id, chosen, sum(b.total_fen for b in chosen), step=self._step(3), now=self._now
+            payments,
+            self._patient.id,
+            chosen,
+            sum(b.total_fen for b in chosen),
+            step=self._step(3),
+            now=self._now,
+            page_size=self._page_size,
         )
         for effect in self.pay_step.begin():
             self.emit(effect)
@@ -360,8 +367,8 @@ class Payment(FlowChart):
     # -- views -----------------------------------------------------------------------------------
 
     def _show_list(self) -> None:
-        first = self._page * PAGE_SIZE
-        items = tuple(self._item(b) for b in self._bills[first : first + PAGE_SIZE])
+        first = self._page * self._page_size
+        items = tuple(self._item(b) for b in self._bills[first : first + self._page_size])
         chosen = self._chosen()
         total = yuan(sum(b.total_fen for b in chosen))
         actions: tuple[Action, ...] = ()
@@ -415,7 +422,7 @@ class Payment(FlowChart):
         return tuple(b for b in self._bills if b.id in self._selected)
 
     def _pages(self) -> int:
-        return max(1, math.ceil(len(self._bills) / PAGE_SIZE))
+        return max(1, math.ceil(len(self._bills) / self._page_size))
 
     def _reference(self) -> str:
         return self.outcome.payment_id if self.outcome is not None else "-"
@@ -467,11 +474,12 @@ class PaymentFlow(PatientFlow):
     def __init__(
         self,
         context: FlowContext,
+        preferences: Preferences | None = None,
         *,
         now: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__(context)
+        super().__init__(context, preferences)
         zone = ZoneInfo(context.config.his.timezone)
         self._now = now
         self._wall = wall if wall is not None else (lambda: datetime.now(zone))
@@ -491,5 +499,6 @@ class PaymentFlow(PatientFlow):
             step=self.step,
             now=self._now,
             wall=self._wall,
+            page_size=self.preferences.page_size,
         )
         return self.chart.begin()

@@ -5,7 +5,7 @@ they are, :class:`Registration` takes over:
 
     state               event                guard                 → target             effects
     ------------------  -------------------  --------------------  -------------------  ------------------------------
-    loading             loaded(departments)  any                   departments          tiles, six a page
+    loading             loaded(departments)  any                   departments          tiles, six a page (elderly: 4)
     loading             loaded(departments)  none                  no_departments       go to the counter
     loading             load_failed(error)                         load_down            try again (code for staff)
     load_down           retry                                      loading
@@ -79,7 +79,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,7 +99,7 @@ from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
 from kiosk.flows.pay import NOTHING_CHARGED, Payments, PayStep, yuan
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
-from kiosk.flows.service import FlowDone
+from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, SearchView, Step, Text
 from kiosk.his.errors import HisConflict, HisError, HisRejected, HisUnavailable
 from kiosk.his.gateway import HisGateway
@@ -108,8 +108,9 @@ from kiosk.payments.service import OutcomeKind, PaymentOutcome
 log = logging.getLogger(__name__)
 
 STEPS = 7  # identify, department, doctor, time, confirm, pay, the ticket
-PAGE_SIZE = 6
-SEARCH_RESULTS = 3  # matches shown under the letter pad (the pad takes the rest of the screen)
+# Matches shown beside / under the letter pad (the pad takes the rest of the screen); fewer than
+# a page of a list in either mode.
+SEARCH_RESULTS = 3
 MAX_QUERY = 12
 DAYS = 7  # how far ahead places are offered (the HIS publishes a week)
 RELEASE_WAIT_S = 200.0  # longest a payment can stay open (card terminal) before a hold is released
@@ -277,12 +278,14 @@ class Registration(FlowChart):
         zone: ZoneInfo,
         now: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] = datetime.now,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._patient = patient
         self._his = his
         self._printer = printer
         self._payments = payments
         self._step = step
+        self._page_size = page_size
         self._today = today
         self._zone = zone
         self._now = now
@@ -530,7 +533,8 @@ class Registration(FlowChart):
             self._page = 0
         else:  # back from the times: the doctor's page again
             keys = [c.key for c in self._choices]
-            self._page = keys.index(self._doctor.key) // PAGE_SIZE if self._doctor and self._doctor.key in keys else 0
+            doctor = self._doctor
+            self._page = keys.index(doctor.key) // self._page_size if doctor and doctor.key in keys else 0
         self._show_doctors()
 
     def on_enter_times(self, source: State) -> None:
@@ -684,6 +688,7 @@ class Registration(FlowChart):
             step=self._step(6),
             now=self._now,
             returned=PLACE_LOST,
+            page_size=self._page_size,
         )
         for effect in self.pay_step.begin():
             self.emit(effect)
@@ -778,8 +783,8 @@ class Registration(FlowChart):
     # -- views -----------------------------------------------------------------------------------
 
     def _show_departments(self) -> None:
-        first = self._page * PAGE_SIZE
-        entries = self._departments[first : first + PAGE_SIZE]
+        first = self._page * self._page_size
+        entries = self._departments[first : first + self._page_size]
         items = tuple(
             ListItem(e.department.id, Text("%1", (e.department.name,)), _description(e.department)) for e in entries
         )
@@ -820,8 +825,8 @@ class Registration(FlowChart):
         self.emit(Show(view))
 
     def _show_doctors(self) -> None:
-        first = self._page * PAGE_SIZE
-        items = tuple(self._doctor_item(c) for c in self._choices[first : first + PAGE_SIZE])
+        first = self._page * self._page_size
+        items = tuple(self._doctor_item(c) for c in self._choices[first : first + self._page_size])
         view = ListView(
             self._step(3),
             Text(QT_TRANSLATE_NOOP("flows", "Choose a doctor · %1"), (self._department_name(),)),
@@ -846,8 +851,8 @@ class Registration(FlowChart):
     def _show_times(self) -> None:
         chosen = self._doctor
         slots = chosen.slots if chosen is not None else ()
-        first = self._page * PAGE_SIZE
-        items = tuple(self._time_item(s) for s in slots[first : first + PAGE_SIZE])
+        first = self._page * self._page_size
+        items = tuple(self._time_item(s) for s in slots[first : first + self._page_size])
         if chosen is None or chosen.doctor is None:
             title = Text(QT_TRANSLATE_NOOP("flows", "Choose a time · %1"), (self._department_name(),))
         else:
@@ -904,11 +909,11 @@ class Registration(FlowChart):
                 count = len(self._doctor.slots) if self._doctor is not None else 0
             case _:
                 count = 0
-        return max(1, math.ceil(count / PAGE_SIZE))
+        return max(1, math.ceil(count / self._page_size))
 
     def _page_of(self, department: Department | None) -> int:
         ids = [e.department.id for e in self._departments]
-        return ids.index(department.id) // PAGE_SIZE if department is not None and department.id in ids else 0
+        return ids.index(department.id) // self._page_size if department is not None and department.id in ids else 0
 
     def _department_name(self) -> str:
         return self._department.name if self._department is not None else ""
@@ -987,10 +992,7 @@ def _by_doctor(slots: Sequence[Slot]) -> tuple[DoctorChoice, ...]:
 
 def _places(his: HisGateway, department_id: str, first: date) -> list[Slot]:
     """The department's free sessions over the next DAYS days. Worker thread."""
-    found: list[Slot] = []
-    for offset in range(DAYS):
-        found.extend(his.slots(department_id, first + timedelta(days=offset)))
-    return found
+    return list(his.slots(department_id, first, DAYS))
 
 
 def _hold(his: HisGateway, patient_id: str, slot: Slot, booking_key: str) -> Hold:
@@ -1027,11 +1029,12 @@ class RegistrationFlow(PatientFlow):
     def __init__(
         self,
         context: FlowContext,
+        preferences: Preferences | None = None,
         *,
         now: Callable[[], float] = time.monotonic,
         wall: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__(context)
+        super().__init__(context, preferences)
         self._zone = ZoneInfo(context.config.his.timezone)
         self._now = now
         self._wall = wall if wall is not None else (lambda: datetime.now(self._zone))
@@ -1051,5 +1054,6 @@ class RegistrationFlow(PatientFlow):
             zone=self._zone,
             now=self._now,
             wall=self._wall,
+            page_size=self.preferences.page_size,
         )
         return self.chart.begin()

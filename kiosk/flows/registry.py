@@ -11,7 +11,7 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.payment import PaymentFlow
 from kiosk.flows.registration import RegistrationFlow
 from kiosk.flows.reports import ReportsFlow
-from kiosk.flows.service import FlowFactory, ServiceFlow
+from kiosk.flows.service import FlowFactory, Preferences, ServiceFlow
 
 
 def implemented_services() -> tuple[str, ...]:
@@ -20,10 +20,11 @@ def implemented_services() -> tuple[str, ...]:
 
 
 def build_flows(context: FlowContext) -> dict[str, FlowFactory]:
+    """Each service's factory: the session calls it with its Preferences (see FlowFactory)."""
     return {service: functools.partial(make, context) for service, make in _FACTORIES.items()}
 
 
-_FACTORIES: dict[str, Callable[[FlowContext], ServiceFlow]] = {
+_FACTORIES: dict[str, Callable[[FlowContext, Preferences], ServiceFlow]] = {
     "registration": RegistrationFlow,
     "checkin": CheckinFlow,
     "payment": PaymentFlow,

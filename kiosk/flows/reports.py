@@ -10,7 +10,7 @@ Identification is :class:`PatientFlow`'s (step 1). Once the patient has confirme
     loading           load_failed(error)                         his_down           try again (Home: the session's)
     his_down          retry                                      loading            the same list asked again
     choosing          pick(report_id)       selectable           choosing           selection toggled
-    choosing          page(delta)                                choosing           that page of six
+    choosing          page(delta)                                choosing           that page (6; elderly: 4)
     choosing          print_selected        one selected         checking_printer   ask the A4 printer's status
     checking_printer  printer_ready                              printing           first report, "1 of m"
     checking_printer  printer_not_ready                          printer_down       nothing printed, go to the counter
@@ -66,16 +66,13 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
-from kiosk.flows.service import FlowDone
+from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
 from kiosk.his.errors import HisError, HisNotFound, HisUnavailable
 from kiosk.his.gateway import HisGateway
 
 log = logging.getLogger(__name__)
 
-# At most six choices a screen; four two-line rows (two by two on a landscape screen) are what
-# fits the elderly mode's large text on 1080 lines.
-PAGE_SIZE = 4
 CHECK_WAIT_S = 15.0  # the printer's fresh status (its command expires after 5 s in the queue)
 # How long one report may take: the device command may wait 120 s to start, and the driver
 # cancels a CUPS job that has not finished after its job_timeout_s (default 300 s). Waiting that
@@ -209,9 +206,11 @@ class ReportsChart(FlowChart):
         now: Callable[[], datetime] = _local_now,
         workdir: Path | None = None,
         print_wait_s: float = PRINT_WAIT_S,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self._his = his
         self._printer = printer
+        self._page_size = page_size
         self._patient_id = patient_id
         self._step = step
         self._now = now
@@ -369,11 +368,11 @@ class ReportsChart(FlowChart):
         self._show_list()
 
     def _pages(self) -> int:
-        return max(1, math.ceil(len(self._reports) / PAGE_SIZE))
+        return max(1, math.ceil(len(self._reports) / self._page_size))
 
     def _show_list(self) -> None:
         now = self._now()
-        shown = self._reports[self._page * PAGE_SIZE : (self._page + 1) * PAGE_SIZE]
+        shown = self._reports[self._page * self._page_size : (self._page + 1) * self._page_size]
         items = tuple(_item(r, r.id in self._selected, now) for r in shown)
         count = len(self._selected)
         # The button says how many will print; no separate summary line (room for the rows).
@@ -521,12 +520,13 @@ class ReportsFlow(PatientFlow):
     def __init__(
         self,
         context: FlowContext,
+        preferences: Preferences | None = None,
         *,
         now: Callable[[], datetime] = _local_now,
         workdir: Path | None = None,
         print_wait_s: float = PRINT_WAIT_S,
     ) -> None:
-        super().__init__(context)
+        super().__init__(context, preferences)
         self._now = now
         self._workdir = workdir
         self._print_wait_s = print_wait_s
@@ -541,6 +541,7 @@ class ReportsFlow(PatientFlow):
             now=self._now,
             workdir=self._workdir,
             print_wait_s=self._print_wait_s,
+            page_size=self.preferences.page_size,
         )
         return self.chart.take()
 

@@ -51,6 +51,24 @@ class EndingFlow(ServiceFlow, Protocol):
         ...
 
 
-# Builds a fresh flow for one session; flows never outlive their session.
-FlowFactory = Callable[[], ServiceFlow]
+PAGE_SIZE = 6  # choices on one page of a list (departments, doctors, bills...)
+ELDERLY_PAGE_SIZE = 4  # in elderly mode: no more than four choices a screen
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the patient chose on the home screen that a flow must honour, fixed when the flow
+    is made (the switches are on the home screen only)."""
+
+    elderly: bool = False
+
+    @property
+    def page_size(self) -> int:
+        """How many choices one page of a list shows."""
+        return ELDERLY_PAGE_SIZE if self.elderly else PAGE_SIZE
+
+
+# Builds a fresh flow for one session, with that session's preferences; flows never outlive
+# their session.
+FlowFactory = Callable[[Preferences], ServiceFlow]
 FlowRegistry = Mapping[str, FlowFactory]

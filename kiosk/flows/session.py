@@ -18,7 +18,11 @@
     failed    error_over, go_home                    home        session wiped, home screen
 
 Every path out of a session wipes it: the patient's data lives only in :class:`Session`, which is
-replaced, never cleared field by field. Runs on the flow (GUI) thread; imports no Qt.
+replaced, never cleared field by field. In elderly mode every time limit here is doubled (the
+idle time and its warning, the goodbye and error screens, the quiet reset of the home screen's
+switches); the flows keep no timers of their own, and a payment's deadline (the QR countdown) is
+the payment order's, set by the channel, not the kiosk's to lengthen. Runs on the flow (GUI)
+thread; imports no Qt.
 """
 
 from __future__ import annotations
@@ -46,11 +50,20 @@ from kiosk.flows.events import (
     TimerFired,
     UserActivity,
 )
+from kiosk.flows.observer import AbandonReason, NoObserver, SessionObserver
 from kiosk.flows.runtime import Clock
-from kiosk.flows.service import FlowAbandoned, FlowDone, FlowFailed, FlowRegistry, ServiceFlow
+from kiosk.flows.service import FlowAbandoned, FlowDone, FlowFailed, FlowRegistry, Preferences, ServiceFlow
 from kiosk.flows.views import ErrorView, FlowView, GoodbyeView, HomeView, IdleWarningView
 
 log = logging.getLogger(__name__)
+
+
+ELDERLY_TIME_FACTOR = 2.0  # elderly mode: every time limit the patient must act within, doubled
+
+
+def time_limit(seconds: float, elderly: bool, factor: float = ELDERLY_TIME_FACTOR) -> float:
+    """A configured time limit as it applies to a patient in (or not in) elderly mode."""
+    return seconds * factor if elderly else seconds
 
 
 class Timer(StrEnum):
@@ -74,6 +87,7 @@ class SessionSettings:
     max_extensions: int
     goodbye_s: float
     error_screen_s: float
+    elderly_time_factor: float = ELDERLY_TIME_FACTOR
 
 
 @dataclass
@@ -110,9 +124,12 @@ class SessionChart(StateMachine):
     goodbye_over = goodbye.to(home)
     error_over = failed.to(home)
 
-    def __init__(self, settings: SessionSettings, flows: FlowRegistry, clock: Clock) -> None:
+    def __init__(
+        self, settings: SessionSettings, flows: FlowRegistry, clock: Clock, observer: SessionObserver | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.observer: SessionObserver = observer if observer is not None else NoObserver()
         # Only services both configured and implemented get a tile: no tile leads nowhere.
         self.available = tuple(s for s in settings.services if s in flows)
         self._flows = flows
@@ -208,7 +225,7 @@ class SessionChart(StateMachine):
                 self.send("flow_done")
             elif isinstance(effect, FlowAbandoned):
                 log.info("session %s: abandoned mid-flow", self.session.id)
-                self.send("go_home")
+                self.send("go_home", reason=AbandonReason.WALKED_AWAY)
             elif isinstance(effect, FlowFailed):
                 self.send("flow_failed", code=effect.code, message=effect.message)
             else:
@@ -226,9 +243,10 @@ class SessionChart(StateMachine):
 
     def on_choose(self, service: str) -> None:
         self.session.service = service
-        flow = self._flows[service]()
+        flow = self._flows[service](Preferences(elderly=self.session.elderly))
         self.session.flow = flow
         log.info("session %s: service %s started", self.session.id, service)
+        self.observer.flow_started(service)
         self._restart_idle()
         self._take_flow_effects(flow.start())
 
@@ -236,10 +254,10 @@ class SessionChart(StateMachine):
         self._restart_idle()
 
     def on_enter_warning(self) -> None:
-        deadline = self.clock.now() + self.settings.idle_warning_s
+        warning = self._limit(self.settings.idle_warning_s)
         left = self.settings.max_extensions - self.session.extensions_used
-        self._emit(ShowOverlay(IdleWarningView(deadline=deadline, extensions_left=left)))
-        self._emit(StartTimer(Timer.FINAL, self.settings.idle_warning_s))
+        self._emit(ShowOverlay(IdleWarningView(deadline=self.clock.now() + warning, extensions_left=left)))
+        self._emit(StartTimer(Timer.FINAL, warning))
 
     def on_more_time(self) -> None:
         self.session.extensions_used += 1
@@ -252,9 +270,13 @@ class SessionChart(StateMachine):
 
     def on_idle_expired(self, source: State) -> None:
         log.info("session %s: idle timeout in state %s", self.session.id, source.id)
+        if source.id == "warning":
+            self.observer.flow_abandoned(self.session.service or "", AbandonReason.IDLE_TIMEOUT)
         self._wipe_and_go_home()
 
-    def on_go_home(self) -> None:
+    def on_go_home(self, source: State, reason: AbandonReason = AbandonReason.CANCELLED) -> None:
+        if source.id in ("serving", "warning"):
+            self.observer.flow_abandoned(self.session.service or "", reason)
         self._wipe_and_go_home()
 
     def on_goodbye_over(self) -> None:
@@ -264,18 +286,21 @@ class SessionChart(StateMachine):
         self._wipe_and_go_home()
 
     def on_enter_goodbye(self) -> None:
+        self.observer.flow_completed(self.session.service or "")
         self._stop_idle()
         self._emit(ShowOverlay(None))
-        self._emit(Show(GoodbyeView(deadline=self.clock.now() + self.settings.goodbye_s)))
-        self._emit(StartTimer(Timer.GOODBYE, self.settings.goodbye_s))
+        goodbye = self._limit(self.settings.goodbye_s)
+        self._emit(Show(GoodbyeView(deadline=self.clock.now() + goodbye)))
+        self._emit(StartTimer(Timer.GOODBYE, goodbye))
 
     def on_flow_failed(self, code: int, message: str) -> None:
         log.warning("session %s: service %s failed with code %s", self.session.id, self.session.service, code)
+        self.observer.flow_failed(self.session.service or "", code)
         self._stop_idle()
         self._emit(ShowOverlay(None))
-        deadline = self.clock.now() + self.settings.error_screen_s
-        self._emit(Show(ErrorView(code=code, message=message, deadline=deadline)))
-        self._emit(StartTimer(Timer.ERROR, self.settings.error_screen_s))
+        shown_for = self._limit(self.settings.error_screen_s)
+        self._emit(Show(ErrorView(code=code, message=message, deadline=self.clock.now() + shown_for)))
+        self._emit(StartTimer(Timer.ERROR, shown_for))
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -283,7 +308,7 @@ class SessionChart(StateMachine):
         if self._idle_paused:  # a screen with its own deadline: see FlowView.timed
             self._stop_idle()
             return
-        warn_after = self.settings.idle_s - self.settings.idle_warning_s
+        warn_after = self._limit(self.settings.idle_s - self.settings.idle_warning_s)
         self._emit(StartTimer(Timer.IDLE, warn_after))
 
     def _stop_idle(self) -> None:
@@ -294,7 +319,11 @@ class SessionChart(StateMachine):
         self._emit(ApplyPreferences(self.session.locale, self.session.elderly))
         if self.current_state_value == "home" and self._preferences_differ():
             # A patient who switched language and walked away: reset quietly after the timeout.
-            self._emit(StartTimer(Timer.IDLE, self.settings.idle_s))
+            self._emit(StartTimer(Timer.IDLE, self._limit(self.settings.idle_s)))
+
+    def _limit(self, seconds: float) -> float:
+        """``seconds`` for this patient: doubled in elderly mode."""
+        return time_limit(seconds, self.session.elderly, self.settings.elderly_time_factor)
 
     def _preferences_differ(self) -> bool:
         return (self.session.locale, self.session.elderly) != (self.settings.locale, self.settings.elderly)
@@ -312,6 +341,7 @@ class SessionChart(StateMachine):
         self._emit(ShowOverlay(None))
         self._emit(ApplyPreferences(self.session.locale, self.session.elderly))
         self._emit(Show(HomeView(self.available)))
+        self.observer.session_ended()
 
     def _emit(self, effect: Effect) -> None:
         self._outbox.append(effect)

@@ -128,7 +128,8 @@ class ListItem:
 
 @dataclass(frozen=True)
 class ListView(FlowView):
-    """Up to six choices a page; ``multi`` lists toggle, single lists choose on tap."""
+    """Up to six choices a page (four in elderly mode, see flows.service.Preferences);
+    ``multi`` lists toggle, single lists choose on tap."""
 
     prompt: Text = Text("")
     items: tuple[ListItem, ...] = ()

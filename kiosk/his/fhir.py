@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -125,6 +125,45 @@ class _Reply:
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
 
+class RequestObserver(Protocol):
+    """Told about every HTTP attempt (the kiosk's metrics): the request's name (``op``, such as
+    "search Patient"; never its URL), its duration and its outcome: ``ok`` (any answer the HIS
+    meant, 404 and 409 included), ``auth`` (401/403), ``throttled`` (429), ``http_5xx``,
+    ``timeout``, ``connection``, ``tls`` or ``bad_response``. Called on the worker thread; must be
+    quick and must not raise."""
+
+    def his_request(self, operation: str, seconds: float, outcome: str) -> None: ...
+
+
+class _NoQueryStrings(logging.Filter):
+    """urllib3 logs every request line at DEBUG, and FHIR searches carry identifiers (ID and card
+    numbers) in their query strings: keep the method, path and status, drop the query."""
+
+    _QUERY = re.compile(r"\?[^\s\"']*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self._QUERY.sub("?…", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def _keep_queries_out_of_logs() -> None:
+    for name in ("urllib3.connectionpool", "urllib3.util.retry"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoQueryStrings) for f in logger.filters):
+            logger.addFilter(_NoQueryStrings())
+
+
+def _outcome_of_status(status: int) -> str:
+    if status in (401, 403):
+        return "auth"
+    if status == 429:
+        return "throttled"
+    return "http_5xx" if status >= 500 else "ok"
+
+
 class FhirHisGateway:
     """:class:`kiosk.his.gateway.HisGateway` over FHIR R4; call from worker threads only."""
 
@@ -135,7 +174,11 @@ class FhirHisGateway:
         *,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        observer: RequestObserver | None = None,
     ) -> None:
+        # Set before the first call (the composition root may attach it after building).
+        self.observer = observer
+        _keep_queries_out_of_logs()
         url = base_url or (str(settings.base_url) if settings.base_url is not None else "")
         if not url:
             raise ConfigurationError("the HIS base URL is not configured")
@@ -220,8 +263,8 @@ class FhirHisGateway:
             error: HisError
             retry_after = 0.0
             try:
-                reply = self._exchange(
-                    method, path=path, params=params, data=data, headers=send_headers, timeout=timeout
+                reply = self._observed_exchange(
+                    op, method, path=path, params=params, data=data, headers=send_headers, timeout=timeout
                 )
             except requests.exceptions.SSLError:
                 raise HisUnavailable(f"HIS {op}: TLS handshake failed (certificate or CA)") from None
@@ -263,6 +306,39 @@ class FhirHisGateway:
                 raise error
             log.warning("HIS %s %s failed (%s); retry %d in %.2f s", method, op, error, attempt, pause)
             self._sleep(pause)
+
+    def _observed_exchange(self, op: str, method: str, **kwargs: Any) -> _Reply:
+        """``_exchange``, timed and classified for the observer."""
+        observer = self.observer
+        if observer is None:
+            return self._exchange(method, **kwargs)
+        started = self._monotonic()
+        outcome = "error"
+        try:
+            reply = self._exchange(method, **kwargs)
+            outcome = _outcome_of_status(reply.status)
+            return reply
+        except requests.exceptions.SSLError:  # before ConnectionError, its base class
+            outcome = "tls"
+            raise
+        except requests.exceptions.Timeout:  # ConnectTimeout too
+            outcome = "timeout"
+            raise
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ):
+            outcome = "connection"
+            raise
+        except HisBadResponse:
+            outcome = "bad_response"
+            raise
+        finally:
+            try:
+                observer.his_request(op, self._monotonic() - started, outcome)
+            except Exception:
+                log.exception("the HIS request observer failed")
 
     def _exchange(
         self,
@@ -468,7 +544,7 @@ class FhirHisGateway:
         matches, _ = self._search(rtype, params)
         return [parse_department(m, self._profile) for m in matches]
 
-    def slots(self, department_id: str, day: date) -> list[Slot]:
+    def slots(self, department_id: str, day: date, days: int = 1) -> list[Slot]:
         deadline = self._deadline()
         rtype = self._profile.department_resource
         schedules, included = self._search(
@@ -490,7 +566,7 @@ class FhirHisGateway:
             info = parse_schedule(schedule, self._profile, by_ref)
             infos[info.id] = info
         start = datetime.combine(day, dtime(0), self._profile.zone)
-        end = start + timedelta(days=1)
+        end = start + timedelta(days=max(1, days))
         found, _ = self._search(
             "Slot",
             [
@@ -504,8 +580,9 @@ class FhirHisGateway:
             deadline=deadline,
         )
         slots = [parse_slot(s, self._profile, infos) for s in found]
+        last = day + timedelta(days=max(1, days) - 1)
         return sorted(
-            (s for s in slots if s.remaining > 0 and s.start.date() == day),
+            (s for s in slots if s.remaining > 0 and day <= s.start.date() <= last),
             key=lambda s: (s.start, s.doctor.name if s.doctor else ""),
         )
 

@@ -42,8 +42,9 @@ class HisGateway(Protocol):
         """Active departments, in the HIS's order."""
         ...
 
-    def slots(self, department_id: str, day: date) -> list[Slot]:
-        """Bookable (free) slots of a department on ``day`` (hospital time), by start time."""
+    def slots(self, department_id: str, day: date, days: int = 1) -> list[Slot]:
+        """Bookable (free) slots of a department from ``day`` for ``days`` days (hospital time),
+        by start time. One round trip whatever ``days``: the registration flow asks for a week."""
         ...
 
     def book(self, patient_id: str, slot: Slot, booking_key: str) -> Appointment:

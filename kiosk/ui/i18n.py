@@ -53,6 +53,13 @@ class Translations:
         self._app.installTranslator(translator)
         self._installed = translator
 
+    def release(self) -> None:
+        """Removes and deletes this object's translators (the kiosk is stopping for good)."""
+        self.unload()
+        for translator in self._translators.values():
+            translator.deleteLater()
+        self._translators.clear()
+
     def unload(self) -> None:
         """Removes this object's translator from the application (at shutdown)."""
         if self._installed is not None:

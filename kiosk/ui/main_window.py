@@ -21,6 +21,7 @@ from kiosk.ui.idle_overlay import IdleWarningOverlay
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.theme import ThemeManager
+from kiosk.ui.voice_button import VoiceControl
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,15 @@ class MainWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
+        self._layout = layout
         self.overlay = IdleWarningOverlay(post, now, self)
+        self.voice: VoiceControl | None = None
+
+    def attach_voice(self, voice: VoiceControl) -> None:
+        """The push-to-talk button: below the screens in portrait, in a flow screen's footer in landscape."""
+        self.voice = voice
+        self._layout.setSpacing(0)
+        self._layout.addWidget(voice.strip)
 
     def add_screen(self, view_type: type[View], screen: Screen) -> None:
         """Registers the screen that shows ``view_type`` (each service flow brings its own)."""
@@ -69,6 +78,8 @@ class MainWindow(QWidget):
             current.leave()
         screen.set_view(view)
         self.stack.setCurrentWidget(screen)
+        if self.voice is not None:
+            self.voice.show_view(view, screen)
 
     def show_overlay(self, view: View | None) -> None:
         if view is not None and not isinstance(view, IdleWarningView):

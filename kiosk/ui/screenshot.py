@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from kiosk.app import Kiosk
 from kiosk.errors import ServiceUnavailableError
+from kiosk.flows.service import Preferences
+from kiosk.flows.session import time_limit
 from kiosk.flows.views import (
     Action,
     BusyView,
@@ -44,6 +46,7 @@ SCREENS = (
     "busy",
     "message",
     "list",
+    "bills",
     "departments",
     "search",
     "pay_qr",
@@ -83,9 +86,35 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
                 "r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False
             ),
             ListItem("r4", Text("Thyroid function"), Text("You may print one copy"), Text("Printed")),
+            ListItem("r5", Text("%1", ("尿常规",)), Text("Ready since %1", ("10:15",)), selected=True),
+            ListItem("r6", Text("%1", ("腹部超声",)), Text("Ready since %1", ("10:40",)), selected=True),
         ),
         multi=True,
         pages=2,
+    ),
+    # The fullest list: a prompt, six two-line rows, the total and the Pay button.
+    "bills": ListView(
+        Step("payment", 2, 4),
+        Text("Your unpaid bills"),
+        (Action("pay", Text("Pay %1", ("¥385.50",)), primary=True),),
+        can_go_back=False,
+        prompt=Text("All bills are selected. Tap a bill to leave it out or add it."),
+        items=tuple(
+            ListItem(f"b{i}", Text("%1 · %2", (day, where)), Text("%1 · %2", (what, amount)), selected=True)
+            for i, (day, where, what, amount) in enumerate(
+                (
+                    ("2024-05-06", "放射科", "CT、造影剂、注射费 +1", "¥120.00"),
+                    ("2024-05-06", "检验科", "血常规", "¥23.50"),
+                    ("2024-05-05", "心血管内科", "心电图、动态血压", "¥86.00"),
+                    ("2024-05-05", "药房", "阿司匹林肠溶片", "¥32.00"),
+                    ("2024-05-04", "消化内科", "胃镜、病理检查", "¥98.00"),
+                    ("2024-05-04", "药房", "奥美拉唑肠溶胶囊", "¥26.00"),
+                )
+            )
+        ),
+        multi=True,
+        pages=2,
+        summary=Text("Total %1 (%2 of %3 bills)", ("¥385.50", "8", "8")),
     ),
     "departments": ListView(
         Step("registration", 2, 7),
@@ -134,6 +163,16 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
 }
 
 
+def sample_view(screen: str, elderly: bool) -> View:
+    """A sample flow screen as the flows would show it in this mode: a list's first page holds
+    as many items as a flow's page does (Preferences.page_size: four in elderly mode)."""
+    view = SAMPLE_FLOW_VIEWS[screen]
+    size = Preferences(elderly=elderly).page_size
+    if isinstance(view, ListView | SearchView) and len(view.items) > size:
+        view = replace(view, items=view.items[:size])
+    return view
+
+
 @dataclass(frozen=True)
 class Clipped:
     widget: str
@@ -155,24 +194,35 @@ def present(kiosk: Kiosk, screen: str, locale: str, elderly: bool, size: tuple[i
     window.apply_preferences(locale, elderly)
     window.show_overlay(None)
     home = HomeView(kiosk.runner.chart.available)
+    timeouts = kiosk.config.timeouts
     if screen == "home":
         window.show_view(home)
     elif screen == "idle_warning":
         window.show_view(home)
-        window.show_overlay(IdleWarningView(deadline=now + 30, extensions_left=10))
+        warning = time_limit(timeouts.idle_warning_s, elderly)
+        window.show_overlay(IdleWarningView(deadline=now + warning, extensions_left=10))
     elif screen == "goodbye":
-        window.show_view(GoodbyeView(deadline=now + kiosk.config.timeouts.goodbye_s))
+        window.show_view(GoodbyeView(deadline=now + time_limit(timeouts.goodbye_s, elderly)))
     elif screen == "error":
         error = ServiceUnavailableError
-        window.show_view(ErrorView(error.code, error.patient_message, now + kiosk.config.timeouts.error_screen_s))
+        deadline = now + time_limit(timeouts.error_screen_s, elderly)
+        window.show_view(ErrorView(error.code, error.patient_message, deadline))
     else:
-        view = SAMPLE_FLOW_VIEWS[screen]
+        view = sample_view(screen, elderly)
         if isinstance(view, QrPaymentView):
             view = replace(view, deadline=now + 60)
         window.show_view(view)
     window.show()
     for _ in range(3):  # layout needs a few passes after a style or language change
         QApplication.processEvents()
+
+
+def walk(kiosk: Kiosk, locale: str, elderly: bool, size: tuple[int, int]) -> Iterator[str]:
+    """Shows every screen of SCREENS in turn and yields its name while it is up (the tests that
+    check clipping, target and text sizes and contrast share this walk)."""
+    for screen in SCREENS:
+        present(kiosk, screen, locale, elderly, size)
+        yield screen
 
 
 def save_png(kiosk: Kiosk, out: Path) -> None:
@@ -201,7 +251,11 @@ def find_clipped(root: QWidget) -> list[Clipped]:
                 found.append(Clipped(name, widget.text(), needed, rect.height()))
             continue
         if isinstance(widget, QAbstractButton):  # the styled size hint includes padding and border
-            needed, available = widget.sizeHint().width(), widget.width()
+            hint = widget.sizeHint()
+            if hint.height() > widget.height() + 1:  # a row squeezed by a full screen: lines cut off
+                found.append(Clipped(name, widget.text(), hint.height(), widget.height()))
+                continue
+            needed, available = hint.width(), widget.width()
         else:
             needed = max(metrics.horizontalAdvance(line) for line in widget.text().split("\n"))
             available = rect.width()

@@ -15,7 +15,7 @@
 <context>
     <name>SearchScreen</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/screens/flow.py" line="564"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="629"/>
         <source>%n more: type another letter</source>
         <translation>
             <numerusform>%n more: type another letter</numerusform>

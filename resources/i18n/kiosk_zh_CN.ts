@@ -4,7 +4,7 @@
 <context>
     <name>BusyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="240"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="294"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -93,17 +93,22 @@
 <context>
     <name>FlowScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="149"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="202"/>
         <source>Back</source>
         <translation>返回上一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="150"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="203"/>
         <source>Home</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="157"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="204"/>
+        <source>Repeat</source>
+        <translation>再听一遍</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/flow.py" line="211"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
@@ -124,42 +129,42 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="124"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="162"/>
         <source>Please touch the service you need</source>
         <translation>请点击您要办理的业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="126"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="164"/>
         <source>Self-service is not available at this kiosk yet. Please go to the service counter.</source>
         <translation>本机暂未开通自助服务，请到人工服务窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="130"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="168"/>
         <source>Book a doctor for today or the next 7 days</source>
         <translation>当日挂号，或预约未来 7 天</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="131"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="169"/>
         <source>Booked already? Check in and get your number</source>
         <translation>已预约？签到并取号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="132"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="170"/>
         <source>Tests, medicine and treatment</source>
         <translation>检查、药品和治疗费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="133"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="171"/>
         <source>Lab and imaging reports</source>
         <translation>检验、检查报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="142"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="180"/>
         <source>Large text</source>
         <translation>长辈模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="154"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="192"/>
         <source>ddd d MMM  HH:mm</source>
         <translation>M月d日 dddd  HH:mm</translation>
     </message>
@@ -167,22 +172,22 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="285"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="339"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="286"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="340"/>
         <source>Swipe your visit or insurance card</source>
         <translation>请刷就诊卡或医保卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="287"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="341"/>
         <source>Show your health code to the scanner</source>
         <translation>请将健康码对准扫码口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="292"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="346"/>
         <source>Type my visit card number</source>
         <translation>手动输入就诊卡号</translation>
     </message>
@@ -215,12 +220,12 @@
 <context>
     <name>KeypadScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="342"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="396"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="343"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="397"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -228,17 +233,17 @@
 <context>
     <name>ListScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="442"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="493"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="443"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="494"/>
         <source>More</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="447"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="498"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -246,7 +251,7 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="194"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="248"/>
         <source>Error code: %1</source>
         <translation>错误代码：%1</translation>
     </message>
@@ -254,7 +259,7 @@
 <context>
     <name>QrPaymentScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="698"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="763"/>
         <source>Time left: %1:%2</source>
         <translation>剩余时间：%1:%2</translation>
     </message>
@@ -262,12 +267,12 @@
 <context>
     <name>SearchScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="558"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="623"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/screens/flow.py" line="564"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="629"/>
         <source>%n more: type another letter</source>
         <translation>
             <numerusform>还有 %n 个：请再输入一个字母</numerusform>
@@ -310,6 +315,71 @@
         <location filename="../../kiosk/ui/screens/goodbye.py" line="24"/>
         <source>Back to home</source>
         <translation>返回首页</translation>
+    </message>
+</context>
+<context>
+    <name>VoiceControl</name>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="60"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="330"/>
+        <source>Listening…</source>
+        <translation>正在听…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="62"/>
+        <source>Tap to speak</source>
+        <translation>点击说话</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="126"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="395"/>
+        <source>You said: %1</source>
+        <translation>您说：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="127"/>
+        <source>Do you want to do this?</source>
+        <translation>确定要这样做吗？</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="128"/>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="129"/>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="354"/>
+        <source>Please tap Yes or No.</source>
+        <translation>请点击“是”或“否”。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="360"/>
+        <source>I heard nothing. Tap the button, then speak.</source>
+        <translation>没有听到声音。请点击按钮后再说。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="364"/>
+        <source>Voice commands are not working right now. Please tap the screen.</source>
+        <translation>语音功能暂时无法使用，请点击屏幕操作。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="372"/>
+        <source>Sorry, I did not understand. Please say it again, or tap the screen.</source>
+        <translation>抱歉，没有听懂。请再说一遍，或点击屏幕。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="405"/>
+        <source>Not done.</source>
+        <translation>已取消，未执行。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="408"/>
+        <source>Say the name or the number of a choice, or &quot;back&quot; or &quot;cancel&quot;.</source>
+        <translation>请说出选项的名称或序号（如“第一个”），也可以说“返回”或“取消”。</translation>
     </message>
 </context>
 <context>
@@ -422,11 +492,11 @@
         <translation>不是</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="91"/>
+        <location filename="../../kiosk/flows/checkin.py" line="90"/>
         <location filename="../../kiosk/flows/identify.py" line="67"/>
-        <location filename="../../kiosk/flows/payment.py" line="85"/>
-        <location filename="../../kiosk/flows/registration.py" line="160"/>
-        <location filename="../../kiosk/flows/reports.py" line="166"/>
+        <location filename="../../kiosk/flows/payment.py" line="84"/>
+        <location filename="../../kiosk/flows/registration.py" line="161"/>
+        <location filename="../../kiosk/flows/reports.py" line="163"/>
         <source>Try again</source>
         <translation>重试</translation>
     </message>
@@ -457,817 +527,822 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/identify.py" line="209"/>
+        <source>Not now</source>
+        <translation>暂不建档</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/identify.py" line="210"/>
         <source>New patient</source>
         <translation>新患者建档</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="216"/>
+        <location filename="../../kiosk/flows/identify.py" line="217"/>
         <source>Creating your record…</source>
         <translation>正在为您建档…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="221"/>
+        <location filename="../../kiosk/flows/identify.py" line="222"/>
         <source>We could not find your record. Check the number, or use your ID card instead.</source>
         <translation>未找到您的就诊记录。请核对卡号，或改用身份证。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="223"/>
+        <location filename="../../kiosk/flows/identify.py" line="224"/>
         <source>Not found</source>
         <translation>未找到记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="227"/>
+        <location filename="../../kiosk/flows/identify.py" line="228"/>
         <source>More than one record matches. To keep your records apart, please go to the counter.</source>
         <translation>查到多条匹配记录。为避免信息混淆，请到人工服务窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="379"/>
-        <location filename="../../kiosk/flows/identify.py" line="231"/>
+        <location filename="../../kiosk/flows/checkin.py" line="380"/>
+        <location filename="../../kiosk/flows/identify.py" line="232"/>
         <source>Please go to the counter</source>
         <translation>请到人工窗口办理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="96"/>
-        <location filename="../../kiosk/flows/identify.py" line="236"/>
+        <location filename="../../kiosk/flows/checkin.py" line="95"/>
+        <location filename="../../kiosk/flows/identify.py" line="237"/>
         <source>The hospital system is not answering. Try again, or go to the counter if it keeps failing.</source>
         <translation>医院系统暂无响应。请重试；如仍失败，请到人工服务窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="90"/>
-        <location filename="../../kiosk/flows/pay.py" line="105"/>
-        <location filename="../../kiosk/flows/payment.py" line="84"/>
-        <location filename="../../kiosk/flows/registration.py" line="159"/>
+        <location filename="../../kiosk/flows/checkin.py" line="89"/>
+        <location filename="../../kiosk/flows/pay.py" line="108"/>
+        <location filename="../../kiosk/flows/payment.py" line="83"/>
+        <location filename="../../kiosk/flows/registration.py" line="160"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="92"/>
+        <location filename="../../kiosk/flows/checkin.py" line="91"/>
         <source>Check in anyway</source>
         <translation>仍然签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="93"/>
-        <location filename="../../kiosk/flows/pay.py" line="104"/>
-        <location filename="../../kiosk/flows/payment.py" line="87"/>
-        <location filename="../../kiosk/flows/registration.py" line="161"/>
+        <location filename="../../kiosk/flows/checkin.py" line="92"/>
+        <location filename="../../kiosk/flows/pay.py" line="107"/>
+        <location filename="../../kiosk/flows/payment.py" line="86"/>
+        <location filename="../../kiosk/flows/registration.py" line="162"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="224"/>
+        <location filename="../../kiosk/flows/checkin.py" line="225"/>
         <source>Looking up today&apos;s appointments…</source>
         <translation>正在查询您今天的预约…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="237"/>
-        <location filename="../../kiosk/flows/checkin.py" line="317"/>
-        <location filename="../../kiosk/flows/identify.py" line="240"/>
-        <location filename="../../kiosk/flows/payment.py" line="238"/>
-        <location filename="../../kiosk/flows/registration.py" line="438"/>
-        <location filename="../../kiosk/flows/registration.py" line="513"/>
-        <location filename="../../kiosk/flows/registration.py" line="671"/>
-        <location filename="../../kiosk/flows/reports.py" line="305"/>
+        <location filename="../../kiosk/flows/checkin.py" line="238"/>
+        <location filename="../../kiosk/flows/checkin.py" line="318"/>
+        <location filename="../../kiosk/flows/identify.py" line="241"/>
+        <location filename="../../kiosk/flows/payment.py" line="239"/>
+        <location filename="../../kiosk/flows/registration.py" line="441"/>
+        <location filename="../../kiosk/flows/registration.py" line="516"/>
+        <location filename="../../kiosk/flows/registration.py" line="675"/>
+        <location filename="../../kiosk/flows/reports.py" line="304"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="241"/>
+        <location filename="../../kiosk/flows/checkin.py" line="242"/>
         <source>No appointment today</source>
         <translation>今天没有预约</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="243"/>
+        <location filename="../../kiosk/flows/checkin.py" line="244"/>
         <source>You have no appointment booked for today. To see a doctor today, choose Registration on the home screen, or ask at the counter.</source>
         <translation>您今天没有预约。如需今天就诊，请在首页选择“挂号”，或到人工服务窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="265"/>
-        <location filename="../../kiosk/flows/registration.py" line="580"/>
+        <location filename="../../kiosk/flows/checkin.py" line="266"/>
+        <location filename="../../kiosk/flows/registration.py" line="584"/>
         <source>Checking the ticket printer…</source>
         <translation>正在检查凭条打印机…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="276"/>
+        <location filename="../../kiosk/flows/checkin.py" line="277"/>
         <source>The ticket printer has run out of paper. You can still check in: your queue number will be shown on this screen, and staff at the counter can tell you it too.</source>
         <translation>凭条打印机缺纸。您仍可签到：排队号会显示在屏幕上，也可向人工窗口查询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="284"/>
+        <location filename="../../kiosk/flows/checkin.py" line="285"/>
         <source>The ticket printer is not working right now. You can still check in: your queue number will be shown on this screen, and staff at the counter can tell you it too.</source>
         <translation>凭条打印机暂时无法使用。您仍可签到：排队号会显示在屏幕上，也可向人工窗口查询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="290"/>
-        <location filename="../../kiosk/flows/registration.py" line="607"/>
+        <location filename="../../kiosk/flows/checkin.py" line="291"/>
+        <location filename="../../kiosk/flows/registration.py" line="611"/>
         <source>No ticket can be printed</source>
         <translation>无法打印凭条</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="300"/>
+        <location filename="../../kiosk/flows/checkin.py" line="301"/>
         <source>Checking you in…</source>
         <translation>正在为您签到…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="328"/>
+        <location filename="../../kiosk/flows/checkin.py" line="329"/>
         <source>It is too early to check in for your appointment at %1, which starts at %2. Please come back at %3.
 The hospital system says: %4</source>
         <translation>您在%1的预约于 %2 开始，现在签到还太早。请于 %3 再来。
 医院系统提示：%4</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="337"/>
+        <location filename="../../kiosk/flows/checkin.py" line="338"/>
         <source>It is too early to check in for your appointment at %1, which starts at %2. Please come back a little later.
 The hospital system says: %3</source>
         <translation>您在%1的预约于 %2 开始，现在签到还太早。请稍后再来。
 医院系统提示：%3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="344"/>
+        <location filename="../../kiosk/flows/checkin.py" line="345"/>
         <source>Too early to check in</source>
         <translation>签到时间未到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="354"/>
+        <location filename="../../kiosk/flows/checkin.py" line="355"/>
         <source>The time of your appointment at %1 (%2) has passed, so the kiosk cannot check you in. Please go to the counter: the staff there will help you.</source>
         <translation>您在%1（%2）的预约时间已过，本机无法为您签到。请到人工服务窗口，工作人员会为您办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="363"/>
+        <location filename="../../kiosk/flows/checkin.py" line="364"/>
         <source>The hospital system did not accept the check-in for your appointment at %1 (%2). Please go to the counter: the staff there will help you.
 The hospital system says: %3</source>
         <translation>医院系统未受理您在%1（%2）预约的签到。请到人工服务窗口，工作人员会为您办理。
 医院系统提示：%3</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="372"/>
+        <location filename="../../kiosk/flows/checkin.py" line="373"/>
         <source>The hospital system did not accept the check-in for your appointment at %1 (%2). Please go to the counter: the staff there will help you.</source>
         <translation>医院系统未受理您在%1（%2）预约的签到。请到人工服务窗口，工作人员会为您办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="387"/>
-        <location filename="../../kiosk/flows/registration.py" line="726"/>
+        <location filename="../../kiosk/flows/checkin.py" line="388"/>
+        <location filename="../../kiosk/flows/registration.py" line="731"/>
         <source>Printing your ticket…</source>
         <translation>正在打印凭条…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="403"/>
+        <location filename="../../kiosk/flows/checkin.py" line="404"/>
         <source>You are checked in</source>
         <translation>签到成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="406"/>
+        <location filename="../../kiosk/flows/checkin.py" line="407"/>
         <source>Please take your ticket and wait until your number is called at %1.</source>
         <translation>请取走凭条，在%1等候叫号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="410"/>
+        <location filename="../../kiosk/flows/checkin.py" line="411"/>
         <source>Checked in, ticket not printed</source>
         <translation>已签到，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="412"/>
+        <location filename="../../kiosk/flows/checkin.py" line="413"/>
         <source>Please remember your number and wait until it is called at %1. The counter can print your ticket again.</source>
         <translation>请记住您的号码，在%1等候叫号。人工窗口可为您补打凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="420"/>
+        <location filename="../../kiosk/flows/checkin.py" line="421"/>
         <source>Checked in without a ticket</source>
         <translation>已签到（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="422"/>
+        <location filename="../../kiosk/flows/checkin.py" line="423"/>
         <source>Please remember your number and wait until it is called at %1. The counter can tell you your number too.</source>
         <translation>请记住您的号码，在%1等候叫号。也可向人工窗口查询号码。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="430"/>
+        <location filename="../../kiosk/flows/checkin.py" line="431"/>
         <source>Please wait until you are called at %1.</source>
         <translation>请在%1等候叫号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="431"/>
-        <location filename="../../kiosk/flows/registration.py" line="771"/>
+        <location filename="../../kiosk/flows/checkin.py" line="432"/>
+        <location filename="../../kiosk/flows/registration.py" line="776"/>
         <source>No. %1</source>
         <translation>%1号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="444"/>
+        <location filename="../../kiosk/flows/checkin.py" line="445"/>
         <source>Tap the appointment you are here for.</source>
         <translation>请点击您本次要签到的预约。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="447"/>
+        <location filename="../../kiosk/flows/checkin.py" line="448"/>
         <source>You are already checked in for today&apos;s appointments.</source>
         <translation>您今天的预约均已签到。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="449"/>
+        <location filename="../../kiosk/flows/checkin.py" line="450"/>
         <source>Today&apos;s appointments</source>
         <translation>今日预约</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="463"/>
-        <location filename="../../kiosk/flows/payment.py" line="389"/>
-        <location filename="../../kiosk/flows/payment.py" line="394"/>
+        <location filename="../../kiosk/flows/checkin.py" line="464"/>
+        <location filename="../../kiosk/flows/payment.py" line="396"/>
+        <location filename="../../kiosk/flows/payment.py" line="401"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="466"/>
+        <location filename="../../kiosk/flows/checkin.py" line="467"/>
         <source>Checked in, No. %1</source>
         <translation>已签到，%1号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="468"/>
+        <location filename="../../kiosk/flows/checkin.py" line="469"/>
         <source>Checked in</source>
         <translation>已签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="470"/>
+        <location filename="../../kiosk/flows/checkin.py" line="471"/>
         <source>Doctor: %1</source>
         <translation>医生：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="472"/>
-        <location filename="../../kiosk/flows/registration.py" line="843"/>
+        <location filename="../../kiosk/flows/checkin.py" line="473"/>
+        <location filename="../../kiosk/flows/registration.py" line="848"/>
         <source>General clinic</source>
         <translation>普通门诊</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="248"/>
+        <location filename="../../kiosk/flows/identify.py" line="249"/>
         <source>Who are you?</source>
         <translation>请先识别身份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="252"/>
+        <location filename="../../kiosk/flows/identify.py" line="253"/>
         <source>Type your visit card number</source>
         <translation>请输入就诊卡号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="253"/>
-        <location filename="../../kiosk/flows/reports.py" line="165"/>
-        <location filename="../../kiosk/flows/reports.py" line="167"/>
+        <location filename="../../kiosk/flows/identify.py" line="254"/>
+        <location filename="../../kiosk/flows/reports.py" line="162"/>
+        <location filename="../../kiosk/flows/reports.py" line="164"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="255"/>
+        <location filename="../../kiosk/flows/identify.py" line="256"/>
         <source>Visit card number</source>
         <translation>就诊卡号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/checkin.py" line="94"/>
-        <location filename="../../kiosk/flows/identify.py" line="259"/>
-        <location filename="../../kiosk/flows/pay.py" line="106"/>
-        <location filename="../../kiosk/flows/payment.py" line="88"/>
-        <location filename="../../kiosk/flows/registration.py" line="167"/>
+        <location filename="../../kiosk/flows/checkin.py" line="93"/>
+        <location filename="../../kiosk/flows/identify.py" line="260"/>
+        <location filename="../../kiosk/flows/pay.py" line="109"/>
+        <location filename="../../kiosk/flows/payment.py" line="87"/>
+        <location filename="../../kiosk/flows/registration.py" line="168"/>
         <source>One moment</source>
         <translation>请稍候</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="266"/>
+        <location filename="../../kiosk/flows/identify.py" line="267"/>
         <source>The card could not be read. Please take it out and try again.</source>
         <translation>无法读取卡片，请取出后重试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/identify.py" line="267"/>
+        <location filename="../../kiosk/flows/identify.py" line="268"/>
         <source>That is not a health code. Please show your health code or card.</source>
         <translation>这不是健康码，请出示健康码或卡片。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="169"/>
+        <location filename="../../kiosk/flows/reports.py" line="166"/>
         <source>Your reports</source>
         <translation>您的报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="170"/>
+        <location filename="../../kiosk/flows/reports.py" line="167"/>
         <source>Printing</source>
         <translation>正在打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="279"/>
+        <location filename="../../kiosk/flows/reports.py" line="278"/>
         <source>Looking for your reports…</source>
         <translation>正在查询您的报告…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="297"/>
+        <location filename="../../kiosk/flows/reports.py" line="296"/>
         <source>The hospital system is not answering, so your reports cannot be shown right now. Try again, or go to the counter if it keeps failing.</source>
         <translation>医院系统暂无响应，暂时无法显示您的报告。请重试；如仍失败，请到人工服务窗口。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="317"/>
+        <location filename="../../kiosk/flows/reports.py" line="316"/>
         <source>No reports to print</source>
         <translation>没有可打印的报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="331"/>
+        <location filename="../../kiosk/flows/reports.py" line="330"/>
         <source>None of your reports is ready yet. The first is expected at %1; please come back then.</source>
         <translation>您的报告尚未出具，预计最早于 %1 出具，请届时再来。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="338"/>
+        <location filename="../../kiosk/flows/reports.py" line="337"/>
         <source>None of your reports is ready yet. Please come back later, or ask at the counter when they will be ready.</source>
         <translation>您的报告尚未出具。请稍后再来，或到人工服务窗口询问出具时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="346"/>
+        <location filename="../../kiosk/flows/reports.py" line="345"/>
         <source>Your reports have been printed already, or can only be collected at the counter. Please ask at the counter.</source>
         <translation>您的报告已打印过，或只能在人工窗口领取。请到人工服务窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="353"/>
+        <location filename="../../kiosk/flows/reports.py" line="352"/>
         <source>There are no reports for you yet. They are listed here once the doctor has issued them.</source>
         <translation>暂无您的报告。医生出具报告后会显示在这里。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="380"/>
+        <location filename="../../kiosk/flows/reports.py" line="379"/>
         <source>Print (%1)</source>
         <translation>打印（%1）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="383"/>
+        <location filename="../../kiosk/flows/reports.py" line="382"/>
         <source>Choose the reports to print</source>
         <translation>请选择要打印的报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="403"/>
+        <location filename="../../kiosk/flows/reports.py" line="402"/>
         <source>Checking the printer…</source>
         <translation>正在检查打印机…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="414"/>
+        <location filename="../../kiosk/flows/reports.py" line="413"/>
         <source>The report printer is not ready, so nothing was printed. Please collect your reports at the counter.</source>
         <translation>报告打印机未就绪，未打印任何报告。请到人工服务窗口领取。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="421"/>
+        <location filename="../../kiosk/flows/reports.py" line="420"/>
         <source>The printer is not available</source>
         <translation>打印机不可用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="433"/>
+        <location filename="../../kiosk/flows/reports.py" line="432"/>
         <source>Printing your reports…</source>
         <translation>正在打印您的报告…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="465"/>
+        <location filename="../../kiosk/flows/reports.py" line="464"/>
         <source>Please take your reports from the tray below.</source>
         <translation>请从下方出纸口取走您的报告。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="466"/>
+        <location filename="../../kiosk/flows/reports.py" line="465"/>
         <source>Your reports are printed</source>
         <translation>报告已打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="473"/>
+        <location filename="../../kiosk/flows/reports.py" line="472"/>
         <source>Printed: %1. Please take them from the tray below. Not printed: %2. Please collect those at the counter.</source>
         <translation>已打印：%1，请从下方出纸口取走。未打印：%2，请到人工服务窗口领取。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="480"/>
+        <location filename="../../kiosk/flows/reports.py" line="479"/>
         <source>Some reports were not printed</source>
         <translation>部分报告未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="483"/>
+        <location filename="../../kiosk/flows/reports.py" line="482"/>
         <source>Your reports could not be printed: %1. Please collect them at the counter.</source>
         <translation>以下报告未能打印：%1。请到人工服务窗口领取。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="488"/>
+        <location filename="../../kiosk/flows/reports.py" line="487"/>
         <source>Nothing was printed</source>
         <translation>未打印任何报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="572"/>
+        <location filename="../../kiosk/flows/reports.py" line="573"/>
         <source>Expected at %1</source>
         <translation>预计 %1 出具</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="574"/>
+        <location filename="../../kiosk/flows/reports.py" line="575"/>
         <source>Expected time not known yet</source>
         <translation>出具时间待定</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="575"/>
+        <location filename="../../kiosk/flows/reports.py" line="576"/>
         <source>Not ready yet</source>
         <translation>尚未出具</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="578"/>
+        <location filename="../../kiosk/flows/reports.py" line="579"/>
         <source>Collect it at the counter</source>
         <translation>请到人工窗口领取</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="579"/>
+        <location filename="../../kiosk/flows/reports.py" line="580"/>
         <source>At the counter</source>
         <translation>人工窗口领取</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="582"/>
+        <location filename="../../kiosk/flows/reports.py" line="583"/>
         <source>More copies at the counter</source>
         <translation>更多副本请到人工窗口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="585"/>
+        <location filename="../../kiosk/flows/reports.py" line="586"/>
         <source>You may print one copy</source>
         <translation>可补打一份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="588"/>
+        <location filename="../../kiosk/flows/reports.py" line="589"/>
         <source>Ready since %1</source>
         <translation>%1 已出具</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="590"/>
+        <location filename="../../kiosk/flows/reports.py" line="591"/>
         <source>Ready</source>
         <translation>已出具</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/reports.py" line="594"/>
+        <location filename="../../kiosk/flows/reports.py" line="595"/>
         <source>Printed</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="102"/>
+        <location filename="../../kiosk/flows/pay.py" line="105"/>
         <source>Cancel payment</source>
         <translation>取消支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="103"/>
+        <location filename="../../kiosk/flows/pay.py" line="106"/>
         <source>Pay again</source>
         <translation>重新支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="109"/>
+        <location filename="../../kiosk/flows/pay.py" line="112"/>
         <source>Scan a QR code with your phone</source>
         <translation>手机扫码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="110"/>
+        <location filename="../../kiosk/flows/pay.py" line="113"/>
         <source>Show your payment code</source>
         <translation>出示付款码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="111"/>
+        <location filename="../../kiosk/flows/pay.py" line="114"/>
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="114"/>
+        <location filename="../../kiosk/flows/pay.py" line="117"/>
         <source>The payment was declined</source>
         <translation>支付未成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="115"/>
+        <location filename="../../kiosk/flows/pay.py" line="118"/>
         <source>Payment cancelled</source>
         <translation>支付已取消</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="116"/>
+        <location filename="../../kiosk/flows/pay.py" line="119"/>
         <source>Time ran out</source>
         <translation>支付已超时</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="119"/>
+        <location filename="../../kiosk/flows/pay.py" line="122"/>
         <source>Enter your PIN on the card terminal. Amount: %1</source>
         <translation>请在银行卡终端输入密码。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="120"/>
+        <location filename="../../kiosk/flows/pay.py" line="123"/>
         <source>Processing the payment, please wait. Amount: %1</source>
         <translation>正在处理支付，请稍候。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="121"/>
+        <location filename="../../kiosk/flows/pay.py" line="124"/>
         <source>Please take your card from the terminal. Amount: %1</source>
         <translation>请从终端取回您的银行卡。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="290"/>
+        <location filename="../../kiosk/flows/pay.py" line="420"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="291"/>
+        <location filename="../../kiosk/flows/pay.py" line="421"/>
         <source>Provider: %1</source>
         <translation>支付渠道：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="297"/>
+        <location filename="../../kiosk/flows/pay.py" line="427"/>
         <source>How would you like to pay?</source>
         <translation>请选择支付方式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="299"/>
+        <location filename="../../kiosk/flows/pay.py" line="429"/>
         <source>Amount to pay: %1. Tap a payment method.</source>
         <translation>应付金额：%1。请点击一种支付方式。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="309"/>
+        <location filename="../../kiosk/flows/pay.py" line="311"/>
         <source>Open the payment code in your wallet app and hold it under the scanner. Amount: %1</source>
         <translation>请打开手机钱包中的付款码，对准扫码口。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="314"/>
+        <location filename="../../kiosk/flows/pay.py" line="316"/>
         <source>Pay with your payment code</source>
         <translation>付款码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="326"/>
+        <location filename="../../kiosk/flows/pay.py" line="328"/>
         <source>Starting the payment…</source>
         <translation>正在发起支付…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="339"/>
+        <location filename="../../kiosk/flows/pay.py" line="341"/>
         <source>The payment could not be started</source>
         <translation>无法发起支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="341"/>
+        <location filename="../../kiosk/flows/pay.py" line="343"/>
         <source>Nothing was charged, and your bills are still unpaid. Try again, or pay at the counter.</source>
         <translation>未产生任何扣款，您的费用仍未缴纳。请重试，或到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="363"/>
+        <location filename="../../kiosk/flows/pay.py" line="365"/>
         <source>Cancelling the payment… This can take up to 15 seconds.</source>
         <translation>正在取消支付…最长需要 15 秒。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="379"/>
+        <location filename="../../kiosk/flows/pay.py" line="381"/>
         <source>Nothing was charged, and your bills are still unpaid. You can pay again, or stop.</source>
         <translation>未产生任何扣款，您的费用仍未缴纳。您可以重新支付，或结束操作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="386"/>
+        <location filename="../../kiosk/flows/pay.py" line="388"/>
         <source>Your money is being returned</source>
         <translation>款项正在退回</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="389"/>
+        <location filename="../../kiosk/flows/pay.py" line="391"/>
         <source>Your bills changed while you were paying, so the hospital could not record this payment. Your money is being returned to your account. Reference for staff: %1</source>
         <translation>支付过程中您的费用发生了变化，医院无法记录本次支付，款项正在退回您的账户。工作人员查询编号：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="399"/>
+        <location filename="../../kiosk/flows/pay.py" line="401"/>
         <source>Your payment is recorded</source>
         <translation>您的支付已记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="401"/>
+        <location filename="../../kiosk/flows/pay.py" line="403"/>
         <source>The hospital system has not confirmed your payment yet. Staff will finish it: please do not pay again. For a receipt, go to the counter and give this reference: %1</source>
         <translation>医院系统尚未确认您的支付，工作人员会为您完成处理，请勿重复支付。如需凭条，请到人工窗口并提供此编号：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="421"/>
+        <location filename="../../kiosk/flows/pay.py" line="445"/>
         <source>Scan to pay</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="425"/>
+        <location filename="../../kiosk/flows/pay.py" line="449"/>
         <source>Scan the code with your wallet app and confirm the payment of %1.</source>
         <translation>请用手机钱包扫描二维码，并确认支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="437"/>
+        <location filename="../../kiosk/flows/pay.py" line="461"/>
         <source>Insert or tap your bank card at the card terminal and follow its instructions. Amount: %1</source>
         <translation>请在银行卡终端插卡或挥卡，并按提示操作。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="442"/>
+        <location filename="../../kiosk/flows/pay.py" line="466"/>
         <source>Pay by bank card</source>
         <translation>银行卡支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="446"/>
+        <location filename="../../kiosk/flows/pay.py" line="470"/>
         <source>If your wallet app asks you to confirm, please confirm there. Amount: %1</source>
         <translation>如手机钱包提示确认，请在手机上确认。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="449"/>
+        <location filename="../../kiosk/flows/pay.py" line="473"/>
         <source>Taking the payment…</source>
         <translation>正在扣款…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="86"/>
+        <location filename="../../kiosk/flows/payment.py" line="85"/>
         <source>Pay without a receipt</source>
         <translation>不打印凭条继续支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="90"/>
-        <location filename="../../kiosk/flows/registration.py" line="169"/>
+        <location filename="../../kiosk/flows/payment.py" line="89"/>
+        <location filename="../../kiosk/flows/registration.py" line="170"/>
         <source>The hospital system is not answering, and nothing was charged. Try again, or go to the counter if it keeps failing.</source>
         <translation>医院系统暂无响应，未产生任何扣款。请重试；如仍失败，请到人工服务窗口。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="223"/>
+        <location filename="../../kiosk/flows/payment.py" line="224"/>
         <source>Looking up your unpaid bills…</source>
         <translation>正在查询您的待缴费用…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="242"/>
+        <location filename="../../kiosk/flows/payment.py" line="243"/>
         <source>Nothing to pay</source>
         <translation>无待缴费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="243"/>
+        <location filename="../../kiosk/flows/payment.py" line="244"/>
         <source>You have no unpaid bills. There is nothing to pay today.</source>
         <translation>您没有待缴费用，今天无需缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="260"/>
-        <location filename="../../kiosk/flows/registration.py" line="565"/>
+        <location filename="../../kiosk/flows/payment.py" line="261"/>
+        <location filename="../../kiosk/flows/registration.py" line="569"/>
         <source>Payment is not available here</source>
         <translation>本机暂不支持缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="261"/>
+        <location filename="../../kiosk/flows/payment.py" line="262"/>
         <source>This kiosk cannot take payments right now. Please pay at the counter.</source>
         <translation>本机暂时无法收费，请到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="266"/>
+        <location filename="../../kiosk/flows/payment.py" line="267"/>
         <source>Checking the receipt printer…</source>
         <translation>正在检查凭条打印机…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="277"/>
+        <location filename="../../kiosk/flows/payment.py" line="278"/>
         <source>The receipt printer has run out of paper. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
         <translation>凭条打印机缺纸。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="285"/>
+        <location filename="../../kiosk/flows/payment.py" line="286"/>
         <source>The receipt printer is not working right now. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
         <translation>凭条打印机暂时无法使用。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="291"/>
+        <location filename="../../kiosk/flows/payment.py" line="292"/>
         <source>No receipt can be printed</source>
         <translation>无法打印凭条</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="315"/>
+        <location filename="../../kiosk/flows/payment.py" line="322"/>
         <source>Printing your receipt…</source>
         <translation>正在打印凭条…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="331"/>
+        <location filename="../../kiosk/flows/payment.py" line="338"/>
         <source>Payment complete</source>
         <translation>缴费成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="333"/>
+        <location filename="../../kiosk/flows/payment.py" line="340"/>
         <source>You paid %1. Please take your receipt. Receipt number: %2</source>
         <translation>您已支付 %1，请取走凭条。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="336"/>
+        <location filename="../../kiosk/flows/payment.py" line="343"/>
         <source>Paid, receipt not printed</source>
         <translation>已缴费，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="338"/>
+        <location filename="../../kiosk/flows/payment.py" line="345"/>
         <source>You paid %1 and your bills are settled. The receipt could not be printed: the counter can print it for you. Receipt number: %2</source>
         <translation>您已支付 %1，费用已结清。凭条未能打印，可到人工窗口补打。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="346"/>
+        <location filename="../../kiosk/flows/payment.py" line="353"/>
         <source>Paid without a printed receipt</source>
         <translation>已缴费（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="348"/>
+        <location filename="../../kiosk/flows/payment.py" line="355"/>
         <source>You paid %1 and your bills are settled. Get your receipt at the counter. Receipt number: %2</source>
         <translation>您已支付 %1，费用已结清。请到人工窗口领取凭条。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="369"/>
+        <location filename="../../kiosk/flows/payment.py" line="376"/>
         <source>Pay %1</source>
         <translation>支付 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="371"/>
+        <location filename="../../kiosk/flows/payment.py" line="378"/>
         <source>Total %1 (%2 of %3 bills)</source>
         <translation>合计 %1（已选 %2 / 共 %3 笔）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="375"/>
+        <location filename="../../kiosk/flows/payment.py" line="382"/>
         <source>Your unpaid bills</source>
         <translation>您的待缴费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="378"/>
+        <location filename="../../kiosk/flows/payment.py" line="385"/>
         <source>All bills are selected. Tap a bill to leave it out or add it.</source>
         <translation>已全部选中。点击某笔费用可取消或重新选择。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="118"/>
+        <location filename="../../kiosk/flows/registration.py" line="119"/>
         <source>Mon %1</source>
         <translation>周一 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="119"/>
+        <location filename="../../kiosk/flows/registration.py" line="120"/>
         <source>Tue %1</source>
         <translation>周二 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="120"/>
+        <location filename="../../kiosk/flows/registration.py" line="121"/>
         <source>Wed %1</source>
         <translation>周三 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="121"/>
+        <location filename="../../kiosk/flows/registration.py" line="122"/>
         <source>Thu %1</source>
         <translation>周四 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="122"/>
+        <location filename="../../kiosk/flows/registration.py" line="123"/>
         <source>Fri %1</source>
         <translation>周五 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="123"/>
+        <location filename="../../kiosk/flows/registration.py" line="124"/>
         <source>Sat %1</source>
         <translation>周六 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="124"/>
+        <location filename="../../kiosk/flows/registration.py" line="125"/>
         <source>Sun %1</source>
         <translation>周日 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="126"/>
+        <location filename="../../kiosk/flows/registration.py" line="127"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="162"/>
+        <location filename="../../kiosk/flows/registration.py" line="163"/>
         <source>Search by pinyin</source>
         <translation>拼音首字母查找</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="163"/>
+        <location filename="../../kiosk/flows/registration.py" line="164"/>
         <source>Confirm and pay</source>
         <translation>确认并支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="164"/>
+        <location filename="../../kiosk/flows/registration.py" line="165"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="165"/>
+        <location filename="../../kiosk/flows/registration.py" line="166"/>
         <source>Register without a ticket</source>
         <translation>不打印凭条，继续挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="166"/>
+        <location filename="../../kiosk/flows/registration.py" line="167"/>
         <source>Choose another time</source>
         <translation>选择其他时间</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="175"/>
+        <location filename="../../kiosk/flows/registration.py" line="176"/>
         <source>The place you chose could not be kept for you while you were paying, so the hospital did not take this payment. Your money is being returned to your account. Reference for staff: %1. Please choose another time.</source>
         <translation>您支付期间，所选号源未能为您保留，医院没有收取这笔费用，款项正在原路退回。工作人员查询号：%1。请重新选择就诊时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="426"/>
+        <location filename="../../kiosk/flows/registration.py" line="429"/>
         <source>Looking up the departments…</source>
         <translation>正在查询科室…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="442"/>
+        <location filename="../../kiosk/flows/registration.py" line="445"/>
         <source>Registration is not available here</source>
         <translation>本机暂不能挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="444"/>
+        <location filename="../../kiosk/flows/registration.py" line="447"/>
         <source>No department takes bookings at this kiosk. Please ask at the counter.</source>
         <translation>本机目前没有可挂号的科室，请到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="499"/>
+        <location filename="../../kiosk/flows/registration.py" line="502"/>
         <source>Looking up free places…</source>
         <translation>正在查询号源…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="518"/>
+        <location filename="../../kiosk/flows/registration.py" line="521"/>
         <source>No free places</source>
         <translation>暂无号源</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="520"/>
+        <location filename="../../kiosk/flows/registration.py" line="523"/>
         <source>%1 has no free places in the next %2 days. Choose another department, or ask at the counter.</source>
         <translation>%1 在未来 %2 天内没有可挂的号。请选择其他科室，或到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="547"/>
+        <location filename="../../kiosk/flows/registration.py" line="551"/>
         <source>Please check your booking</source>
         <translation>请核对挂号信息</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="552"/>
+        <location filename="../../kiosk/flows/registration.py" line="556"/>
         <source>Department: %1
 Doctor: %2
 Time: %3
@@ -1280,7 +1355,7 @@ Fee: %5</source>
 挂号费：%5</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="557"/>
+        <location filename="../../kiosk/flows/registration.py" line="561"/>
         <source>Department: %1 (general clinic)
 Time: %2
 Where: %3
@@ -1291,147 +1366,170 @@ Fee: %4</source>
 挂号费：%4</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="567"/>
+        <location filename="../../kiosk/flows/registration.py" line="571"/>
         <source>This kiosk cannot take payments right now. Please register at the counter.</source>
         <translation>本机暂时无法收费，请到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="591"/>
+        <location filename="../../kiosk/flows/registration.py" line="595"/>
         <source>The ticket printer has run out of paper. You can still register here: your queue number will be shown on this screen, and the counter can print your ticket. Or stop and register at the counter.</source>
         <translation>凭条打印机缺纸。您仍可在本机挂号：排队号会显示在屏幕上，人工窗口可为您补打凭条。也可以停止操作，到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="600"/>
+        <location filename="../../kiosk/flows/registration.py" line="604"/>
         <source>The ticket printer is not working right now. You can still register here: your queue number will be shown on this screen, and the counter can print your ticket. Or stop and register at the counter.</source>
         <translation>凭条打印机暂时无法使用。您仍可在本机挂号：排队号会显示在屏幕上，人工窗口可为您补打凭条。也可以停止操作，到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="617"/>
+        <location filename="../../kiosk/flows/registration.py" line="621"/>
         <source>Reserving your place…</source>
         <translation>正在为您锁定号源…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="639"/>
+        <location filename="../../kiosk/flows/registration.py" line="643"/>
         <source>That time was just taken</source>
         <translation>该时段的号刚刚被挂完</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="641"/>
+        <location filename="../../kiosk/flows/registration.py" line="645"/>
         <source>Someone else booked the last place of that time a moment ago. Nothing was charged.</source>
         <translation>该时段最后一个号刚被他人挂走，未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="650"/>
+        <location filename="../../kiosk/flows/registration.py" line="654"/>
         <source>This booking is not possible</source>
         <translation>无法挂这个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="653"/>
+        <location filename="../../kiosk/flows/registration.py" line="657"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.
 The hospital system says: %1</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。
 医院系统提示：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="662"/>
+        <location filename="../../kiosk/flows/registration.py" line="666"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="708"/>
+        <location filename="../../kiosk/flows/registration.py" line="713"/>
         <source>Confirming your booking…</source>
         <translation>正在确认挂号…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="744"/>
+        <location filename="../../kiosk/flows/registration.py" line="749"/>
         <source>You are registered</source>
         <translation>挂号成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="746"/>
+        <location filename="../../kiosk/flows/registration.py" line="751"/>
         <source>Please take your ticket. Go to %1 at %2 and wait until your number is called.</source>
         <translation>请取走凭条。请于 %2 到 %1 候诊，等候叫号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="752"/>
+        <location filename="../../kiosk/flows/registration.py" line="757"/>
         <source>Registered, ticket not printed</source>
         <translation>挂号成功，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="754"/>
+        <location filename="../../kiosk/flows/registration.py" line="759"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket again.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您补打凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="762"/>
+        <location filename="../../kiosk/flows/registration.py" line="767"/>
         <source>Registered without a ticket</source>
         <translation>挂号成功（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="764"/>
+        <location filename="../../kiosk/flows/registration.py" line="769"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您打印凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="788"/>
+        <location filename="../../kiosk/flows/registration.py" line="793"/>
         <source>Choose a department</source>
         <translation>请选择科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="791"/>
+        <location filename="../../kiosk/flows/registration.py" line="796"/>
         <source>Tap the department you want to see, or search for it.</source>
         <translation>请点击要就诊的科室，或按拼音查找。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="803"/>
+        <location filename="../../kiosk/flows/registration.py" line="808"/>
         <source>Type the first letters of the pinyin, e.g. NK for 内科.</source>
         <translation>请输入科室名称的拼音首字母，例如“内科”输入 NK。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="806"/>
+        <location filename="../../kiosk/flows/registration.py" line="811"/>
         <source>No department matches %1. Tap Delete to change it.</source>
         <translation>没有与 %1 匹配的科室，请点“删除”修改。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="809"/>
+        <location filename="../../kiosk/flows/registration.py" line="814"/>
         <source>Tap your department.</source>
         <translation>请点击您要挂号的科室。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="812"/>
+        <location filename="../../kiosk/flows/registration.py" line="817"/>
         <source>Search for a department</source>
         <translation>查找科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="827"/>
+        <location filename="../../kiosk/flows/registration.py" line="832"/>
         <source>Choose a doctor · %1</source>
         <translation>选择医生 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="829"/>
+        <location filename="../../kiosk/flows/registration.py" line="834"/>
         <source>Doctors with free places in the next %1 days.</source>
         <translation>未来 %1 天内有号的医生。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="841"/>
+        <location filename="../../kiosk/flows/registration.py" line="846"/>
         <source>Fee %1 · first free %2 · %3 places</source>
         <translation>挂号费 %1 · 最早 %2 · 余 %3 个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="852"/>
-        <location filename="../../kiosk/flows/registration.py" line="854"/>
+        <location filename="../../kiosk/flows/registration.py" line="857"/>
+        <location filename="../../kiosk/flows/registration.py" line="859"/>
         <source>Choose a time · %1</source>
         <translation>选择时间 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="859"/>
+        <location filename="../../kiosk/flows/registration.py" line="864"/>
         <source>Tap the day and time you want to come.</source>
         <translation>请点击您要就诊的日期和时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="869"/>
+        <location filename="../../kiosk/flows/registration.py" line="874"/>
         <source>%1 places left · fee %2</source>
         <translation>余 %1 个号 · 挂号费 %2</translation>
+    </message>
+</context>
+<context>
+    <name>speech</name>
+    <message>
+        <location filename="../../kiosk/voice/prompts.py" line="87"/>
+        <source>Touch “%1” if you need more time.</source>
+        <translation>如需更多时间，请点击“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/prompts.py" line="115"/>
+        <source>You can also touch “%1”.</source>
+        <translation>您也可以点击“%1”。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/prompts.py" line="156"/>
+        <source>Your number is %1.</source>
+        <translation>您的号码是%1号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/prompts.py" line="190"/>
+        <source>%1 yuan</source>
+        <translation>%1元</translation>
     </message>
 </context>
 </TS>

@@ -28,7 +28,7 @@ from kiosk.flows.checkin import Checkin, CheckinFlow, Job
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, HomeRequested, JobFinished
-from kiosk.flows.service import FlowAbandoned, FlowDone
+from kiosk.flows.service import FlowAbandoned, FlowDone, Preferences
 from kiosk.flows.views import BusyView, GoodbyeView, HomeView, IdentifyView, ListView, MessageView, Step
 from kiosk.his.errors import HisNotFound, HisRejected, HisUnavailable
 from kiosk.his.fhir import FhirHisGateway
@@ -419,6 +419,18 @@ def test_the_flow_identifies_then_lists_today_on_the_his_clock(demo_config: Conf
     assert list(flow.handle(FlowEvent("ok"))) == [FlowDone()]
 
 
+def test_in_elderly_mode_the_list_shows_four_a_page(demo_config: Config) -> None:
+    many = [appointment(f"a{n}", 8 + n) for n in range(6)]
+    context = _context(FlowHis(days=[many]), ScriptedPrinter(), demo_config)
+    flow = CheckinFlow(context, Preferences(elderly=True), now=Clock())
+    view = shown(_through_identify(flow))
+    assert isinstance(view, ListView)
+    assert (len(view.items), view.page, view.pages) == (4, 0, 2)
+    view = shown(_run_flow_jobs(flow, list(flow.handle(FlowEvent("page", 1)))))
+    assert isinstance(view, ListView)
+    assert [i.id for i in view.items] == ["a4", "a5"]
+
+
 def test_removing_the_id_card_abandons_check_in(demo_config: Config) -> None:
     flow = CheckinFlow(_context(FlowHis(days=[[appointment("a1", 10)]]), ScriptedPrinter(), demo_config), now=Clock())
     _through_identify(flow)
@@ -495,8 +507,8 @@ def world(qapp: QApplication, demo_config: Config) -> Iterator[World]:
         built["sim"] = sim
         return s
 
-    def flow() -> CheckinFlow:
-        return CheckinFlow(FlowContext(demo_config, built["s"]), now=built["sim"].clock.now)
+    def flow(preferences: Preferences) -> CheckinFlow:
+        return CheckinFlow(FlowContext(demo_config, built["s"]), preferences, now=built["sim"].clock.now)
 
     kiosk = build_kiosk(demo_config, qapp, services=services, flows={"checkin": flow})
     built["s"].start()

@@ -228,7 +228,7 @@ def test_demo_people_identify_through_the_real_screens(qapp: QApplication, demo_
         demo_config,
         qapp,
         services=services,
-        flows={"reports": lambda: ProbeFlow(FlowContext(demo_config, built["s"]))},
+        flows={"reports": lambda preferences: ProbeFlow(FlowContext(demo_config, built["s"]), preferences)},
     )
     built["s"].start()
     kiosk.start(fullscreen=False, hide_cursor=False)

@@ -34,7 +34,7 @@ from kiosk.flows.events import FlowEvent, HomeRequested, JobFinished
 from kiosk.flows.pay import Job as PayJob
 from kiosk.flows.pay import PayStep
 from kiosk.flows.payment import Payment, PaymentFlow
-from kiosk.flows.service import FlowAbandoned, FlowDone
+from kiosk.flows.service import FlowAbandoned, FlowDone, Preferences
 from kiosk.flows.views import (
     Action,
     BusyView,
@@ -152,6 +152,23 @@ def test_several_providers_are_offered_and_back_backs_out() -> None:
     assert step.finished
     assert step.backed_out
     assert step.outcome is None
+
+
+def test_many_payment_methods_page_four_at_a_time_in_elderly_mode() -> None:
+    methods = [(f"m{n}", Interaction.QR) for n in range(6)]
+    step = PayStep(ScriptedPayments(providers=methods), "p1", BILLS, 2350, step=STEP, now=lambda: 1000.0, page_size=4)
+    view = shown(step.begin())
+    assert isinstance(view, ListView)
+    assert ([i.id for i in view.items], view.page, view.pages) == (["m0", "m1", "m2", "m3"], 0, 2)
+    assert tap(step, "page", -1) == []
+    second = shown(tap(step, "page", 1))
+    assert isinstance(second, ListView)
+    assert ([i.id for i in second.items], second.page) == (["m4", "m5"], 1)
+    assert tap(step, "page", 1) == []
+    default = PayStep(ScriptedPayments(providers=methods), "p1", BILLS, 2350, step=STEP, now=lambda: 1000.0)
+    view = shown(default.begin())
+    assert isinstance(view, ListView)
+    assert (len(view.items), view.pages) == (6, 1)
 
 
 def test_payment_code_waits_for_the_scan_and_opens_with_it() -> None:
@@ -588,6 +605,19 @@ def test_the_flow_identifies_lists_and_pays(demo_config: Config) -> None:
     assert list(flow.handle(FlowEvent("ok"))) == [FlowDone()]
 
 
+def test_in_elderly_mode_bills_and_methods_show_four_a_page(demo_config: Config) -> None:
+    bills = [bill(f"b{n}", n, 100 * n) for n in range(1, 7)]
+    payments = ScriptedPayments(providers=[(f"m{n}", Interaction.QR) for n in range(5)])
+    context = _context(ScriptedHis(answers=[bills]), ScriptedPrinter(), payments, demo_config)
+    flow = PaymentFlow(context, Preferences(elderly=True))
+    view = shown(_through_identify(flow))
+    assert isinstance(view, ListView)
+    assert (len(view.items), view.pages) == (4, 2)
+    methods = shown(_run_flow_jobs(flow, list(flow.handle(FlowEvent("pay")))))
+    assert isinstance(methods, ListView)
+    assert (len(methods.items), methods.pages) == (4, 2)
+
+
 def test_removing_the_id_card_abandons_payment(demo_config: Config) -> None:
     flow = PaymentFlow(_context(ScriptedHis(answers=[three()]), ScriptedPrinter(), ScriptedPayments(), demo_config))
     _through_identify(flow)
@@ -618,8 +648,8 @@ def world(qapp: QApplication, demo_config: Config) -> Iterator[World]:
         built["s"] = s = build_services(config, post)
         return s
 
-    def flow() -> PaymentFlow:
-        return PaymentFlow(FlowContext(demo_config, built["s"]))
+    def flow(preferences: Preferences) -> PaymentFlow:
+        return PaymentFlow(FlowContext(demo_config, built["s"]), preferences)
 
     kiosk = build_kiosk(demo_config, qapp, services=services, flows={"payment": flow})
     built["s"].start()

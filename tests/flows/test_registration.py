@@ -28,7 +28,7 @@ from kiosk.flows.effects import Effect, RunJob
 from kiosk.flows.events import FlowEvent, HomeRequested
 from kiosk.flows.pay import Job as PayJob
 from kiosk.flows.registration import Job, Registration
-from kiosk.flows.service import FlowDone
+from kiosk.flows.service import ELDERLY_PAGE_SIZE, PAGE_SIZE, FlowDone
 from kiosk.flows.views import (
     BusyView,
     GoodbyeView,
@@ -82,10 +82,11 @@ class ScriptedHis:
         assert isinstance(answer, list)
         return answer
 
-    def slots(self, department_id: str, day: date) -> list[Slot]:
+    def slots(self, department_id: str, day: date, days: int = 1) -> list[Slot]:
         if self.slots_errors:
             raise self.slots_errors.pop(0)
-        return list(self.slots_by_day.get((day - TODAY).days, []))
+        first = (day - TODAY).days
+        return [s for offset in range(first, first + days) for s in self.slots_by_day.get(offset, [])]
 
     def book(self, patient_id: str, chosen: Slot, booking_key: str) -> Appointment:
         assert patient_id == "p1"
@@ -129,6 +130,7 @@ def make(
     *,
     no_payments: bool = False,
     held: list[RunJob] | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> tuple[Registration, list[Effect]]:
     chart = Registration(
         PATIENT,
@@ -140,6 +142,7 @@ def make(
         zone=ZONE,
         now=lambda: 1000.0,
         wall=lambda: datetime.combine(TODAY, time(7, 45), ZONE),
+        page_size=page_size,
     )
     return chart, run(chart, chart.begin(), held)
 
@@ -183,6 +186,16 @@ def test_departments_are_tiles_six_a_page_with_a_search() -> None:
     assert isinstance(second, ListView)
     assert [i.title.args for i in second.items] == [(n,) for n in NAMES[6:]]
     assert tap(chart, "page", 1) == []  # no third page
+
+
+def test_in_elderly_mode_departments_show_four_a_page() -> None:
+    chart, effects = make(page_size=ELDERLY_PAGE_SIZE)
+    view = shown(effects)
+    assert isinstance(view, ListView)
+    assert ([i.title.args for i in view.items], view.pages) == ([(n,) for n in NAMES[:4]], 2)
+    second = shown(tap(chart, "page", 1))
+    assert isinstance(second, ListView)
+    assert [i.title.args for i in second.items] == [(n,) for n in NAMES[4:]]
 
 
 def test_his_down_while_listing_departments_retries() -> None:

@@ -32,7 +32,7 @@ from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, HomeRequested, JobFinished
 from kiosk.flows.reports import Job, PrintOutcome, ReportsChart, ReportsFlow
-from kiosk.flows.service import FlowAbandoned, FlowDone
+from kiosk.flows.service import ELDERLY_PAGE_SIZE, FlowAbandoned, FlowDone
 from kiosk.flows.views import BusyView, GoodbyeView, HomeView, IdentifyView, ListView, MessageView, Step, View
 from kiosk.his.errors import HisNotFound, HisUnavailable
 from kiosk.his.simulator import Fault
@@ -193,7 +193,7 @@ def test_loading_shows_a_spinner_then_the_list_with_ready_reports_selected(world
         report("late", "血脂", ReportStatus.PENDING, ready_at=NOW - timedelta(days=1)),
         report("printed", "胸部X线", printed=True),
     ]
-    w = world(listed)
+    w = world(listed, page_size=ELDERLY_PAGE_SIZE)
     busy, shown = views(w.first)
     assert isinstance(busy, BusyView)
     assert busy.step == Step("reports", 2, 3)
@@ -201,7 +201,7 @@ def test_loading_shows_a_spinner_then_the_list_with_ready_reports_selected(world
     assert w.his.asked_for == ["p1"]
     assert isinstance(shown, ListView)
     assert shown.multi
-    assert (shown.page, shown.pages) == (0, 2)  # four a page
+    assert (shown.page, shown.pages) == (0, 2)  # four a page (elderly mode)
     second = last_view(w.tap("page", 1))
     assert isinstance(second, ListView)
     items = {i.id: i for i in (*shown.items, *second.items)}
@@ -275,8 +275,14 @@ def test_unknown_picks_and_stray_events_are_ignored(world: Callable[..., World])
     assert w.chart.current_state_value == "choosing"
 
 
-def test_more_than_four_reports_are_paged(world: Callable[..., World]) -> None:
-    w = world([report(f"r{n:02d}") for n in range(10)])
+def test_more_than_six_reports_are_paged(world: Callable[..., World]) -> None:
+    shown = last_view(world([report(f"r{n:02d}") for n in range(10)]).first)
+    assert isinstance(shown, ListView)
+    assert (len(shown.items), shown.page, shown.pages) == (6, 0, 2)
+
+
+def test_more_than_four_reports_are_paged_in_elderly_mode(world: Callable[..., World]) -> None:
+    w = world([report(f"r{n:02d}") for n in range(10)], page_size=ELDERLY_PAGE_SIZE)
     shown = last_view(w.first)
     assert isinstance(shown, ListView)
     assert (len(shown.items), shown.page, shown.pages) == (4, 0, 3)
@@ -598,7 +604,7 @@ def _lobby(qapp: QApplication, demo_yaml: dict[str, Any], tmp_path: Path, tray: 
         config,
         qapp,
         services=services,
-        flows={"reports": lambda: ReportsFlow(FlowContext(config, built["s"]), workdir=workdir)},
+        flows={"reports": lambda prefs: ReportsFlow(FlowContext(config, built["s"]), prefs, workdir=workdir)},
     )
     built["s"].start()
     kiosk.start(fullscreen=False, hide_cursor=False)

@@ -170,6 +170,12 @@ def test_slots_of_a_day_with_doctor_fee_and_remaining(gw: FhirHisGateway, world:
     assert first.department_id == world.ids["dept"]
     assert first.start == datetime.combine(day, time(8), world.profile.zone)
     assert gw.slots(world.ids["dept"], day - timedelta(days=1)) == []
+    several = gw.slots(world.ids["dept"], day - timedelta(days=1), days=3)  # one round trip for a span
+    assert [s.id for s in several] == [
+        *[s.id for s in slots],
+        *[s.id for s in gw.slots(world.ids["dept"], day + timedelta(days=1))],
+    ]
+    assert gw.slots(world.ids["dept"], day - timedelta(days=1), days=2) == slots
 
 
 def test_book_is_idempotent_on_the_booking_key(gw: FhirHisGateway, world: World) -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimerEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimerEvent, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -74,6 +74,9 @@ class ServiceNames(QObject):
 class FlowScreen(Screen):
     """The frame every flow screen shares; subclasses fill ``self.body``."""
 
+    # The patient asked to hear the screen's prompt again (the voice guide answers).
+    replay_requested = Signal()
+
     def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
         super().__init__(post, parent)
         self._help_line = help_line
@@ -83,13 +86,14 @@ class FlowScreen(Screen):
         self.service = label("clock", wrap=False)
         self.progress = label("clock", wrap=False)
         self.progress.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        header = QHBoxLayout()
+        self.header = header = QHBoxLayout()
+        header.setSpacing(24)
         header.addWidget(self.service, 1)
         header.addWidget(self.progress)
         self.title = label("title")
 
         self.body = QVBoxLayout()
-        self.body.setSpacing(24)
+        self.body.setSpacing(16)
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(24)
         self.action_buttons: list[QPushButton] = []
@@ -99,26 +103,75 @@ class FlowScreen(Screen):
         self.home_button = button()
         self.home_button.clicked.connect(lambda: self._post(HomeRequested()))
         self.help = label("code")
-        footer = QHBoxLayout()
-        footer.setSpacing(24)
-        footer.addWidget(self.back_button)
-        footer.addWidget(self.help, 1)
-        footer.addWidget(self.home_button)
+        self.replay_button = button()
+        self.replay_button.setObjectName("replay")
+        self.replay_button.clicked.connect(self.replay_requested.emit)
+        self.footer_buttons = QHBoxLayout()
+        self.footer_buttons.setSpacing(24)
+        self.footer_buttons.addWidget(self.back_button)
+        self.footer_buttons.addWidget(self.help, 1)
+        self.footer_buttons.addWidget(self.replay_button)
+        self.footer_buttons.addWidget(self.home_button)
+        footer = QVBoxLayout()
+        footer.setSpacing(16)
+        footer.addLayout(self.footer_buttons)
+        self._footer = footer
+        self._help_own_row = False
 
-        layout = QVBoxLayout(self)
+        self.frame = layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 32)
-        layout.setSpacing(24)
+        layout.setSpacing(16)  # 1080 lines hold four two-line choices in elderly mode
         layout.addLayout(header)
         layout.addWidget(self.title)
         layout.addLayout(self.body, 1)
         layout.addLayout(self.actions_row)
         layout.addLayout(footer)
+        self._title_in_header = False
 
     def set_view(self, view: View) -> None:
         if isinstance(view, FlowView):
             self.view = view
             self._rebuild_actions(view.actions)
         super().set_view(view)
+
+    def set_replay_available(self, available: bool) -> None:
+        """Repeat is shown only while the kiosk can speak (voice on, an audio device)."""
+        self.replay_button.setVisible(available)
+
+    def _place_help(self, own_row: bool) -> None:
+        """Landscape: the help line between Back and Repeat/Home. Portrait: three large buttons
+        leave it no width (elderly mode), so it gets its own row above them."""
+        if own_row == self._help_own_row:
+            return
+        self._help_own_row = own_row
+        if own_row:
+            self.footer_buttons.removeWidget(self.help)
+            self.footer_buttons.insertStretch(1, 1)
+            self._footer.insertWidget(0, self.help)
+        else:
+            self._footer.removeWidget(self.help)
+            self.footer_buttons.takeAt(1)  # the stretch that stood in for it
+            self.footer_buttons.insertWidget(1, self.help, 1)
+
+    def _place_title(self, in_header: bool) -> None:
+        """Landscape: the title shares the row of the service and step (1080 lines have no row to
+        spare in elderly mode). Portrait: the title has the width of its own row below them."""
+        if in_header == self._title_in_header:
+            return
+        self._title_in_header = in_header
+        self.frame.removeWidget(self.title)
+        self.header.removeWidget(self.title)
+        if in_header:
+            self.header.insertWidget(0, self.title, 1)
+            self.header.setStretchFactor(self.service, 0)
+        else:
+            self.frame.insertWidget(self.frame.indexOf(self.header) + 1, self.title)
+            self.header.setStretchFactor(self.service, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._place_help(own_row=event.size().width() <= event.size().height())
+        self._place_title(in_header=event.size().width() > event.size().height())
+        super().resizeEvent(event)
 
     def leave(self) -> None:
         # No screen keeps a patient's data after it is left: the view, and every text drawn
@@ -148,6 +201,7 @@ class FlowScreen(Screen):
         # An explicit context: PySide's self.tr would look in the subclass's context.
         self.back_button.setText(QCoreApplication.translate("FlowScreen", "Back"))
         self.home_button.setText(QCoreApplication.translate("FlowScreen", "Home"))
+        self.replay_button.setText(QCoreApplication.translate("FlowScreen", "Repeat"))
         self.help.setText(self._help_line.get(current_locale()) if self._help_line is not None else "")
         if view is None:
             return

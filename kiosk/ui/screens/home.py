@@ -4,7 +4,8 @@ elderly-mode switches. GUI thread only."""
 from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.config import Locale, LocalizedText
 from kiosk.flows.events import ElderlyModeChosen, LocaleChosen, ServiceChosen
@@ -27,7 +28,8 @@ class ServiceTile(QPushButton):
         # Push buttons are fixed-height by default; tiles share the screen's free space.
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
+        layout.setContentsMargins(32, 16, 32, 16)
+        layout.setSpacing(0)
         self.title = label("tileTitle", self)
         self.subtitle = label("tileSubtitle", self)
         # Both labels take the spare height (wrapped text gets what it needs) and meet in the
@@ -47,40 +49,35 @@ class HomeScreen(Screen):
         self._names = ServiceNames(self)
         self._services: tuple[str, ...] = ()
         self.tiles: list[ServiceTile] = []
+        self._columns = 0
 
         self.title = label("title")
         self.clock = label("clock", wrap=False)
-        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.clock)
-
         self.prompt = label("prompt")
         self.notice = label("notice")
         self.notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tile_area = QWidget()
         self.grid = QGridLayout(self.tile_area)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(32)
+        self.grid.setSpacing(24)
 
         self.language_button = button()
         self.language_button.clicked.connect(self._switch_language)
         self.elderly_button = button()
         self.elderly_button.setCheckable(True)
         self.elderly_button.clicked.connect(lambda checked: self._post(ElderlyModeChosen(checked)))
-        # The switches share the prompt's row so the tiles keep the height of a whole row.
-        prompt_row = QHBoxLayout()
-        prompt_row.setSpacing(24)
-        prompt_row.addWidget(self.prompt, 1)
-        prompt_row.addStretch(1)  # keeps the switches compact when the prompt is hidden
-        prompt_row.addWidget(self.language_button)
-        prompt_row.addWidget(self.elderly_button)
+        # The kiosk's name, the clock, the prompt and the switches: see _place_top.
+        self.top = QGridLayout()
+        self.top.setHorizontalSpacing(24)
+        self.top.setVerticalSpacing(16)
+        self.top.setColumnStretch(0, 1)  # the switches stay compact when the prompt is hidden
+        self._landscape: bool | None = None
+        self._place_top(landscape=True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 32)
         layout.setSpacing(24)
-        layout.addLayout(header)
-        layout.addLayout(prompt_row)
+        layout.addLayout(self.top)
         layout.addWidget(self.tile_area, 1)
         layout.addWidget(self.notice, 1)
 
@@ -105,13 +102,54 @@ class HomeScreen(Screen):
             tile.hide()  # deleteLater waits for the event loop; the old tile must go now
             tile.deleteLater()
         self.tiles = []
-        columns = 1 if len(self._services) <= 2 else 2
-        for index, service in enumerate(self._services):
+        for service in self._services:
             tile = ServiceTile(service)
             tile.clicked.connect(lambda _checked=False, s=service: self._post(ServiceChosen(s)))
-            self.grid.addWidget(tile, index // columns, index % columns)
             self.tiles.append(tile)
+        self._place_tiles()
         self._show_tiles_or_notice()
+
+    def _place_tiles(self) -> None:
+        """Two columns on a landscape screen (with three or four services), one on a portrait
+        screen: a tile keeps the width its name and line need in elderly mode."""
+        landscape = self.width() > self.height()
+        columns = 2 if landscape and len(self.tiles) > 2 else 1
+        for index, tile in enumerate(self.tiles):
+            self.grid.removeWidget(tile)
+            self.grid.addWidget(tile, index // columns, index % columns)
+        self._columns = columns
+
+    def _place_top(self, landscape: bool) -> None:
+        """Landscape: the name with the clock, the prompt with the switches (the tiles keep the
+        height). Portrait: the name with the clock, the switches, then the prompt across the
+        width (a row of switches beside the clock or the prompt is too wide in elderly mode)."""
+        if landscape == self._landscape:
+            return
+        self._landscape = landscape
+        for widget in (self.title, self.clock, self.prompt, self.language_button, self.elderly_button):
+            self.top.removeWidget(widget)
+        if landscape:
+            self.top.addWidget(self.title, 0, 0)
+            self.top.addWidget(self.clock, 0, 1, 1, 2)
+            self.top.addWidget(self.prompt, 1, 0)
+            self.top.addWidget(self.language_button, 1, 1)
+            self.top.addWidget(self.elderly_button, 1, 2)
+        else:
+            self.top.addWidget(self.title, 0, 0)
+            self.top.addWidget(self.clock, 0, 1, 1, 2)
+            self.top.addWidget(self.language_button, 1, 1)
+            self.top.addWidget(self.elderly_button, 1, 2)
+            self.top.addWidget(self.prompt, 2, 0, 1, 3)
+        # Portrait: the date above the time when the name beside them needs the width.
+        self.clock.setWordWrap(not landscape)
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        landscape = event.size().width() > event.size().height()
+        self._place_top(landscape)
+        if (2 if landscape and len(self.tiles) > 2 else 1) != self._columns:
+            self._place_tiles()
+        super().resizeEvent(event)
 
     def _show_tiles_or_notice(self) -> None:
         self.tile_area.setVisible(bool(self._services))
