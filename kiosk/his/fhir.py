@@ -175,7 +175,9 @@ class FhirHisGateway:
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         observer: RequestObserver | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
+        self._wall = wall  # the HIS's clock when it is not the kiosk's (a simulator's fixed time)
         # Set before the first call (the composition root may attach it after building).
         self.observer = observer
         _keep_queries_out_of_logs()
@@ -581,8 +583,9 @@ class FhirHisGateway:
         )
         slots = [parse_slot(s, self._profile, infos) for s in found]
         last = day + timedelta(days=max(1, days) - 1)
+        now = self._now()  # a session that is over cannot be booked, whatever its status says
         return sorted(
-            (s for s in slots if s.remaining > 0 and day <= s.start.date() <= last),
+            (s for s in slots if s.remaining > 0 and day <= s.start.date() <= last and s.end > now),
             key=lambda s: (s.start, s.doctor.name if s.doctor else ""),
         )
 
@@ -873,6 +876,8 @@ class FhirHisGateway:
         return dataclasses.replace(report, printed=True, copy_printed=report.copy_printed or report.printed)
 
     def _now(self) -> datetime:
+        if self._wall is not None:
+            return self._wall().astimezone(self._profile.zone).replace(microsecond=0)
         return datetime.now(self._profile.zone).replace(microsecond=0)
 
 

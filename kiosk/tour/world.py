@@ -165,7 +165,7 @@ class DemoWorld:
         self._simulator = simulator
         from kiosk.his.fhir import FhirHisGateway  # noqa: PLC0415 - requests: only with services
 
-        services.his = FhirHisGateway(config.his, base_url=simulator.start())
+        services.his = FhirHisGateway(config.his, base_url=simulator.start(), wall=simulator.clock.now)
         context = FlowContext(config, services)
         flows.update(build_flows(context))
         # A flow that compares the HIS's times with its own clock gets the HIS's clock in a walk

@@ -42,6 +42,7 @@ class Target:
     today: date
     enforces_rules: bool
     set_now: Callable[[datetime | None], None]
+    now: Callable[[], datetime] | None = None  # the server's clock, when it is not the wall clock
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,12 @@ def target(request: pytest.FixtureRequest) -> Target:
         )
     sim = request.getfixturevalue("sim")
     return Target(
-        sim.base_url, fast_settings(read_timeout_s=5.0, call_deadline_s=10.0), SIM_NOW.date(), True, sim.set_now
+        sim.base_url,
+        fast_settings(read_timeout_s=5.0, call_deadline_s=10.0),
+        SIM_NOW.date(),
+        True,
+        sim.set_now,
+        sim.clock.now,
     )
 
 
@@ -77,7 +83,7 @@ def world(target: Target) -> Iterator[World]:
 
 @pytest.fixture
 def gw(target: Target) -> Iterator[FhirHisGateway]:
-    gateway = FhirHisGateway(target.settings, target.base_url)
+    gateway = FhirHisGateway(target.settings, target.base_url, wall=target.now)
     try:
         yield gateway
     finally:
