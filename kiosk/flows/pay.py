@@ -500,3 +500,36 @@ class PayStep(FlowChart):
         if isinstance(error, KioskError):
             return error.code
         return ServiceUnavailableError.code if error is not None else None
+
+
+class PayingChart(FlowChart):
+    """Base of a service chart with a ``paying`` state (payment, registration): while it pays,
+    every event goes to its :class:`PayStep`; once the step finishes, the chart goes on with
+    ``pay_settled``, ``pay_back``, ``pay_refunded`` (if the chart has it: the HIS refused the
+    payment, which was returned) or ``pay_ended``. Flow thread."""
+
+    def __init__(self) -> None:
+        self.pay_step: PayStep | None = None
+        self.outcome: PaymentOutcome | None = None
+        super().__init__()
+
+    def handle(self, event: Incoming) -> list[Effect]:
+        step = self.pay_step
+        if self.current_state_value != "paying" or step is None:
+            return super().handle(event)
+        effects = step.handle(event)
+        if step.finished:
+            self.outcome = step.outcome
+            self.send(self._after_paying(step))
+            effects.extend(self.take())
+        return effects
+
+    def _after_paying(self, step: PayStep) -> str:
+        if step.settled:
+            return "pay_settled"
+        if step.backed_out:
+            return "pay_back"
+        refunded = step.outcome is not None and step.outcome.kind is OutcomeKind.REFUNDED
+        if refunded and "pay_refunded" in {e.id for e in self.allowed_events}:
+            return "pay_refunded"
+        return "pay_ended"

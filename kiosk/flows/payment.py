@@ -54,12 +54,12 @@ from kiosk.devices.receipt import Receipt, ReceiptItem, ReceiptTotal
 from kiosk.devices.status import DeviceStatus, StatusFlag
 from kiosk.domain import Bill, Patient, format_fen
 from kiosk.errors import QT_TRANSLATE_NOOP, KioskError, ServiceUnavailableError
-from kiosk.flows.chart import FlowChart, Incoming
+from kiosk.flows.chart import Incoming
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
-from kiosk.flows.pay import Payments, PayStep, yuan
+from kiosk.flows.pay import PayingChart, Payments, PayStep, yuan
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
 from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, Step, Text
@@ -94,7 +94,7 @@ HIS_DOWN = Text(
 )
 
 
-class Payment(FlowChart):
+class Payment(PayingChart):
     loading = State(initial=True)
     load_down = State()
     no_bills = State()
@@ -152,28 +152,10 @@ class Payment(FlowChart):
         self._receipt_printed = False
         self._printer_status: DeviceStatus | None = None
         self._error: BaseException | None = None
-        self.pay_step: PayStep | None = None
-        self.outcome: PaymentOutcome | None = None
         super().__init__()  # enters "loading", which asks the HIS
 
     def begin(self) -> list[Effect]:
         return self.take()
-
-    def handle(self, event: Incoming) -> list[Effect]:
-        step = self.pay_step
-        if self.current_state_value != "paying" or step is None:
-            return super().handle(event)
-        effects = step.handle(event)
-        if step.finished:
-            self.outcome = step.outcome
-            if step.settled:
-                self.send("pay_settled")
-            elif step.backed_out:
-                self.send("pay_back")
-            else:
-                self.send("pay_ended")
-            effects.extend(self.take())
-        return effects
 
     # -- routing ---------------------------------------------------------------------------------
 

@@ -92,18 +92,17 @@ from kiosk.devices.status import DeviceStatus, StatusFlag
 from kiosk.domain import Appointment, AppointmentStatus, Bill, Department, Doctor, Patient, Slot
 from kiosk.errors import QT_TRANSLATE_NOOP, KioskError, ServiceUnavailableError
 from kiosk.flows import department_search
-from kiosk.flows.chart import FlowChart, Incoming
+from kiosk.flows.chart import Incoming
 from kiosk.flows.context import FlowContext
 from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.patient_flow import PatientFlow
-from kiosk.flows.pay import NOTHING_CHARGED, Payments, PayStep, yuan
+from kiosk.flows.pay import NOTHING_CHARGED, PayingChart, Payments, PayStep, yuan
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
 from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, SearchView, Step, Text
 from kiosk.his.errors import HisConflict, HisError, HisRejected, HisUnavailable
 from kiosk.his.gateway import HisGateway
-from kiosk.payments.service import OutcomeKind, PaymentOutcome
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +180,7 @@ PLACE_LOST = QT_TRANSLATE_NOOP(
 )
 
 
-class Registration(FlowChart):
+class Registration(PayingChart):
     loading = State(initial=True)
     load_down = State()
     no_departments = State()
@@ -304,30 +303,10 @@ class Registration(FlowChart):
         self._ticket_printed = False
         self._printer_status: DeviceStatus | None = None
         self._error: BaseException | None = None
-        self.pay_step: PayStep | None = None
-        self.outcome: PaymentOutcome | None = None
         super().__init__()  # enters "loading", which asks the HIS
 
     def begin(self) -> list[Effect]:
         return self.take()
-
-    def handle(self, event: Incoming) -> list[Effect]:
-        step = self.pay_step
-        if self.current_state_value != "paying" or step is None:
-            return super().handle(event)
-        effects = step.handle(event)
-        if step.finished:
-            self.outcome = step.outcome
-            if step.settled:
-                self.send("pay_settled")
-            elif step.backed_out:
-                self.send("pay_back")
-            elif self.outcome is not None and self.outcome.kind is OutcomeKind.REFUNDED:
-                self.send("pay_refunded")
-            else:
-                self.send("pay_ended")
-            effects.extend(self.take())
-        return effects
 
     def end(self) -> list[Effect]:
         """The session is ending before the flow did (Home, idle timeout, card taken): close an
