@@ -329,8 +329,12 @@ class VoiceSection(_Strict):
     # Elderly mode speaks slower.
     elderly_rate_wpm: int = Field(default=130, ge=80, le=450)
     voices: VoiceNames = VoiceNames()
-    # The vosk model folder; without it no voice button appears. Checked by `kiosk doctor`.
+    # The vosk model folder of the kiosk's default language; without a model no voice button
+    # appears. Checked by `kiosk doctor`.
     model_path: Path | None = None
+    # One model per language ({zh_CN: folder, en: folder}): the button listens in the language
+    # on screen, and does not appear in a language without a model. Instead of model_path.
+    models: dict[Locale, Path] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _elderly_not_faster(self) -> VoiceSection:
@@ -338,6 +342,8 @@ class VoiceSection(_Strict):
             raise ValueError(
                 f"elderly_rate_wpm ({self.elderly_rate_wpm}) must not be faster than rate_wpm ({self.rate_wpm})"
             )
+        if self.model_path is not None and self.models:
+            raise ValueError("give either model_path (one language) or models (one per language), not both")
         return self
 
 
@@ -455,6 +461,8 @@ _PATH_KEYS = frozenset(
 def _resolve_relative_paths(data: Any, base: Path, key: str = "") -> Any:
     """Paths in the file are relative to the file, so a config folder can be moved as a whole."""
     if isinstance(data, dict):
+        if key == "models":  # voice.models: {locale: folder}
+            return {k: _resolve_relative_paths(v, base, "model_path") for k, v in data.items()}
         return {k: _resolve_relative_paths(v, base, str(k)) for k, v in data.items()}
     if isinstance(data, list):
         return [_resolve_relative_paths(v, base) for v in data]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -103,10 +103,17 @@ def check_voice(config: Config) -> Iterator[Finding]:
     import ctypes.util  # noqa: PLC0415
     import importlib.util  # noqa: PLC0415
 
+    from kiosk.voice.asr import models_from_config  # noqa: PLC0415 - no Qt
     from kiosk.voice.tts import audio_output_problem, iter_voices  # noqa: PLC0415 - no Qt
 
     voice = config.voice
-    yield from check_voice_model(voice.model_path)
+    models = models_from_config(voice, config.kiosk.locale)
+    if not models:
+        yield Finding("voice model", Outcome.WARN, "no voice.model_path or voice.models: no voice commands, no button")
+    for locale, model in models.items():
+        yield from check_voice_model(locale, model)
+    if models:
+        yield check_microphone()
     if not voice.enabled:
         yield Finding("speech", Outcome.WARN, "voice.enabled is false: the kiosk speaks no prompts")
         return
@@ -129,15 +136,25 @@ def check_voice(config: Config) -> Iterator[Finding]:
         yield Finding("speech", Outcome.WARN, f"{problem}: the kiosk works silently")
 
 
-def check_voice_model(model: Path | None) -> Iterator[Finding]:
-    if model is None:
-        yield Finding("voice model", Outcome.WARN, "voice.model_path is not set: no voice commands, no voice button")
-    elif not model.is_dir():
-        yield Finding("voice model", Outcome.FAIL, f"voice.model_path {model} is not a folder")
+def check_voice_model(locale: str, model: Path) -> Iterator[Finding]:
+    if not model.is_dir():
+        yield Finding("voice model", Outcome.FAIL, f"{locale}: {model} is not a folder")
     elif not ((model / "am").is_dir() or (model / "conf").is_dir()):
-        yield Finding("voice model", Outcome.FAIL, f"{model} is not a vosk model (no am/ or conf/ inside)")
+        yield Finding("voice model", Outcome.FAIL, f"{locale}: {model} is not a vosk model (no am/ or conf/ inside)")
     else:
-        yield Finding("voice model", Outcome.OK, f"vosk model {model}")
+        yield Finding("voice model", Outcome.OK, f"{locale}: vosk model {model}")
+
+
+def check_microphone(available: Callable[[], str | None] | None = None) -> Finding:
+    """A model without a microphone shows no voice button: the technician should know why."""
+    if available is None:
+        from kiosk.voice.asr import MicrophoneSource  # noqa: PLC0415 - sounddevice: only when asked
+
+        available = MicrophoneSource.available
+    problem = available()
+    if problem is None:
+        return Finding("microphone", Outcome.OK, "a microphone (audio input device) is present")
+    return Finding("microphone", Outcome.FAIL, f"{problem}: the voice button stays hidden")
 
 
 # -- operations: journal integrity, disk space, devices (issue #8) ---------------------------------

@@ -327,11 +327,9 @@ def in_words(phrase: str, has_word: Callable[[str], bool], longest: int = 8) -> 
 
 def models_from_config(voice: VoiceSection, default_locale: str) -> dict[str, Path]:
     """The configured model folders by locale: ``voice.model_path`` is the model of the kiosk's
-    default language; a ``voice.models`` mapping ({zh_CN: path, en: path}), where the
-    configuration has one, gives each language its own."""
-    models = getattr(voice, "models", None)
-    if isinstance(models, Mapping):
-        return {str(locale): Path(path) for locale, path in models.items() if path is not None}
+    default language; ``voice.models`` ({zh_CN: path, en: path}) gives each language its own."""
+    if voice.models:
+        return {str(locale): path for locale, path in voice.models.items()}
     return {default_locale: voice.model_path} if voice.model_path is not None else {}
 
 
