@@ -18,9 +18,14 @@ from PySide6.QtCore import QSocketNotifier, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from kiosk.admin.auth import AdminGuard
+from kiosk.admin.console import AdminConsole, VoiceSettings
+from kiosk.admin.logtail import LogTail
 from kiosk.config import Config
+from kiosk.devices.events import DeviceEvent, DeviceStatusChanged
 from kiosk.eventloop import BackgroundExecutor, EventBridge, QtClock
 from kiosk.flows.context import FlowContext
+from kiosk.flows.events import DefaultLocaleChanged, Event
 from kiosk.flows.registry import build_flows
 from kiosk.flows.runner import FlowRunner
 from kiosk.flows.runtime import Clock, Executor
@@ -29,6 +34,7 @@ from kiosk.flows.session import SessionChart, SessionSettings
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, View
 from kiosk.ops.runtime import Operations
 from kiosk.services import Services
+from kiosk.ui.admin.controller import AdminController
 from kiosk.ui.ergonomics import Panel
 from kiosk.ui.i18n import Translations, current_locale
 from kiosk.ui.main_window import InputGuard, MainWindow
@@ -44,6 +50,11 @@ from kiosk.voice.prompts import Prompts
 from kiosk.voice.tts import EngineFactory, MuteEngine, Speaker, build_speaker
 
 log = logging.getLogger(__name__)
+
+# Exit statuses of the admin screen's actions: `kiosk run` restarts itself on EXIT_RESTART
+# (under systemd, the unit does); EXIT_TO_DESKTOP leaves the kiosk (admin.allow_desktop).
+EXIT_RESTART = 75
+EXIT_TO_DESKTOP = 10
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
@@ -80,10 +91,13 @@ class Kiosk:
     voice_guide: VoiceGuide | None = None
     ops: Operations | None = None
     voice: VoiceControl | None = None
+    admin: AdminController | None = None
     _stopped: bool = False
 
     def start(self, *, fullscreen: bool, hide_cursor: bool) -> None:
         self.qapp.installEventFilter(self.guard)
+        if self.admin is not None:
+            self.admin.install(self.qapp)
         self.runner.start()
         if fullscreen:
             # Without a window manager showFullScreen keeps the size hint: set the geometry too.
@@ -127,6 +141,23 @@ class Kiosk:
 
     def _services_started(self, _result: object) -> None:
         log.info("services started")
+        if self.admin is not None:  # the volume and language saved on the admin screen
+            self.executor.run_in_background(
+                self.admin.console.voice_settings, self._apply_saved_voice, self._services_failed
+            )
+
+    def _apply_saved_voice(self, settings: VoiceSettings) -> None:
+        if settings.saved:
+            self.apply_voice(settings.volume, settings.locale)
+
+    def apply_voice(self, volume: float, locale: str) -> None:
+        if self.speaker is not None:
+            self.speaker.set_volume(volume)
+        self.runner.post(DefaultLocaleChanged(locale))
+
+    def exit_for(self, action: str) -> None:
+        """The admin screen's Restart or Leave to desktop: the event loop ends with its status."""
+        self.qapp.exit(EXIT_RESTART if action == "restart" else EXIT_TO_DESKTOP)
 
     def _services_failed(self, error: BaseException) -> None:
         log.error("services failed to start: %s", error, exc_info=error)
@@ -138,6 +169,8 @@ class Kiosk:
         if self.ops is not None:  # STOPPING=1 first; no scrape reads a closing journal
             self.ops.stop()
         self.bridge.detach()
+        if self.admin is not None:
+            self.admin.uninstall(self.qapp)
         self.runner.stop()
         if self.voice is not None:
             self.voice.stop()
@@ -172,6 +205,7 @@ def build_kiosk(
     executor: Executor | None = None,
     services: Callable[[Config, Post], Services] | None = None,
     speech_engine: EngineFactory | None = None,
+    log_tail: LogTail | None = None,
 ) -> Kiosk:
     """The whole kiosk. ``services`` builds the HIS gateway and devices (``build_services`` in
     production and the demo); tests that only need the screens leave it out."""
@@ -213,9 +247,8 @@ def build_kiosk(
     )
     window.attach_voice(voice)
     runner = FlowRunner(chart, clock, executor, guide)
-    bridge.set_handler(runner.post)
     guard = InputGuard(post, qapp)
-    return Kiosk(
+    kiosk = Kiosk(
         config,
         qapp,
         bridge,
@@ -231,6 +264,28 @@ def build_kiosk(
         ops=ops,
         voice=voice,
     )
+    if built_services is None:
+        bridge.set_handler(runner.post)
+        return kiosk
+    console = AdminConsole(built_services, log_tail if log_tail is not None else LogTail())
+    kiosk.admin = AdminController(
+        window,
+        executor,
+        AdminGuard(built_services.journal, config.admin),
+        console,
+        config.admin,
+        corner_px=lambda: themes.panel.mm_to_px(config.admin.gesture.size_mm),
+        exit_app=kiosk.exit_for,
+        apply_voice=kiosk.apply_voice,
+    )
+
+    def route(event: Event | DeviceEvent) -> None:
+        if isinstance(event, DeviceStatusChanged):
+            console.note_status(event)  # the admin screen shows since when a device is in its state
+        runner.post(event)
+
+    bridge.set_handler(route)
+    return kiosk
 
 
 class TerminationHandler:

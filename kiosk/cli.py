@@ -67,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     shot.add_argument("--size", default="1920x1080", help="WIDTHxHEIGHT, e.g. 1920x1080 or 1080x1920")
     shot.add_argument("--out", type=Path, required=True)
 
-    sub.add_parser("hash-pin", help="print the salted hash of an admin PIN for config.yaml")
+    sub.add_parser(
+        "hash-pin",
+        help="print the argon2id hash of an admin PIN (4-12 digits, asked twice or read from stdin) "
+        "for admin.pin_hash or admin.staff in config.yaml",
+    )
 
     reconcile = sub.add_parser(
         "reconcile", help="compare journal, payment channels and HIS for a day; exit 1 when entries need resolving"
@@ -114,7 +118,18 @@ def _load(path: Path) -> Config:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     config = _load(args.config)
-    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor)
+    return _restart_if_asked(_run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor))
+
+
+def _restart_if_asked(status: int) -> int:
+    """The admin screen's Restart: systemd starts a new process (Restart=always); run by hand,
+    the program starts itself again."""
+    from kiosk.app import EXIT_RESTART  # noqa: PLC0415
+
+    if status == EXIT_RESTART and "INVOCATION_ID" not in os.environ:
+        logging.getLogger(__name__).info("restarting as the admin screen asked")
+        os.execv(sys.executable, sys.orig_argv)  # noqa: S606 - the same program, its own arguments
+    return status
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -127,8 +142,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             )
         return _demo_tour(config, args.tour if args.tour is not None else DEMO_TOUR, args.walk, args.portrait)
     if args.windowed:
-        return _run_gui(config, fullscreen=False, hide_cursor=False, demo=True)
-    return _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor, demo=True)
+        return _restart_if_asked(_run_gui(config, fullscreen=False, hide_cursor=False, demo=True))
+    return _restart_if_asked(
+        _run_gui(config, fullscreen=config.ui.fullscreen, hide_cursor=config.ui.hide_cursor, demo=True)
+    )
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
@@ -330,14 +347,16 @@ def _demo_panel(kiosk: Kiosk) -> QWidget | None:
 def _run_gui(config: Config, *, fullscreen: bool, hide_cursor: bool, demo: bool = False) -> int:
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
+    from kiosk.admin.logtail import LogTail  # noqa: PLC0415
     from kiosk.app import TerminationHandler, build_kiosk  # noqa: PLC0415
     from kiosk.logs import setup_logging  # noqa: PLC0415
     from kiosk.services import build_services  # noqa: PLC0415
 
-    setup_logging(config.logging, config.kiosk.id)
+    tail = LogTail()  # the admin screen's recent log lines, redacted like every other line
+    setup_logging(config.logging, config.kiosk.id, tail=tail)
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("hospital-kiosk")
-    kiosk = build_kiosk(config, qapp, services=build_services)
+    kiosk = build_kiosk(config, qapp, services=build_services, log_tail=tail)
     # exit(), not quit(): Qt 6's quit() first asks every window to close, and ours refuses.
     terminate = TerminationHandler(qapp, lambda: qapp.exit(0))
     try:

@@ -256,22 +256,81 @@ class DeviceConfig(_Strict):
     profile: dict[str, Any] = Field(default_factory=dict)
 
 
-_PIN_HASH = re.compile(r"^pbkdf2_sha256\$\d{5,7}\$[0-9a-f]{32}\$[0-9a-f]{64}$")
+# An argon2id PHC string as printed by `kiosk hash-pin` ($argon2id$v=19$m=19456,t=2,p=1$salt$hash).
+_PIN_HASH = re.compile(
+    r"^\$argon2id\$v=19\$m=\d{1,10},t=\d{1,10},p=\d{1,3}\$[A-Za-z0-9+/]{11,86}\$[A-Za-z0-9+/]{16,128}$"
+)
+_STAFF_NUMBER = re.compile(r"^[0-9]{1,12}$")  # typed on the PIN pad's digit keys
+
+
+def _pin_hash(value: str) -> str:
+    if not _PIN_HASH.fullmatch(value):
+        old = " (PBKDF2 hashes of older versions are no longer accepted)" if value.startswith("pbkdf2") else ""
+        raise ValueError(
+            f"must be a salted PIN hash printed by 'kiosk hash-pin' ($argon2id$v=19$...){old}; never put a PIN here"
+        )
+    return value
+
+
+class AdminGesture(_Strict):
+    """The hidden way in: ``taps`` taps within ``within_s`` seconds in one corner of the screen."""
+
+    corner: Literal["top_left", "top_right", "bottom_left", "bottom_right"] = "top_right"
+    taps: int = Field(default=5, ge=3, le=10)
+    within_s: float = Field(default=3.0, ge=1, le=10)
+    size_mm: float = Field(default=25, ge=10, le=60)  # side of the square corner area
 
 
 class AdminSection(_Strict):
-    pin_hash: str
+    # The maintenance PIN's hash (actor "maintenance" in the audit log); optional with staff.
+    pin_hash: str | None = None
+    # Personal PINs: staff number -> hash. The admin screen then asks the staff number first.
+    staff: dict[str, str] = Field(default_factory=dict)
     lockout_after_failures: int = Field(default=5, ge=3, le=10)
-    lockout_s: int = Field(default=300, ge=30, le=3600)
+    lockout_s: int = Field(default=900, ge=60, le=86400)
+    gesture: AdminGesture = AdminGesture()
+    # The admin screen closes itself after this long without a touch.
+    idle_s: int = Field(default=120, ge=30, le=1800)
+    # Whether the admin screen offers "leave to desktop" (quit the kiosk session).
+    allow_desktop: bool = False
 
     @field_validator("pin_hash")
     @classmethod
-    def _is_hash(cls, value: str) -> str:
-        if not _PIN_HASH.match(value):
-            raise ValueError(
-                "must be a salted PIN hash as printed by 'kiosk hash-pin' (pbkdf2_sha256$...), never a PIN"
-            )
+    def _is_hash(cls, value: str | None) -> str | None:
+        return None if value is None else _pin_hash(value)
+
+    @field_validator("staff", mode="before")
+    @classmethod
+    def _staff_numbers_are_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for number in value:
+                if not isinstance(number, str):
+                    raise ValueError(
+                        f"staff number {number!r} must be written in quotes: unquoted, YAML reads it as "
+                        "a number ('0427' becomes 279)"
+                    )
         return value
+
+    @field_validator("staff")
+    @classmethod
+    def _staff_hashes(cls, value: dict[str, str]) -> dict[str, str]:
+        for number, stored in value.items():
+            if not _STAFF_NUMBER.fullmatch(number):
+                raise ValueError(f"staff number {number!r} must be 1 to 12 digits (the PIN pad has digit keys)")
+            try:
+                _pin_hash(stored)
+            except ValueError as exc:
+                raise ValueError(f"staff {number}: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _someone_can_log_in(self) -> AdminSection:
+        if self.pin_hash is None and not self.staff:
+            raise ValueError(
+                "give pin_hash (the maintenance PIN) or staff (personal PINs by staff number), or both; "
+                "make each hash with 'kiosk hash-pin'"
+            )
+        return self
 
 
 class LoggingSection(_Strict):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from kiosk.adminpin import needs_rehash
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
 from kiosk.errors import ConfigurationError
 
@@ -67,6 +68,17 @@ def check_journal(config: Config) -> Iterator[Finding]:
         yield Finding("journal", Outcome.FAIL, f"cannot create or write {config.journal_path}")
     else:
         yield Finding("journal", Outcome.OK, f"{config.journal_path} is writable")
+
+
+def check_admin_pins(config: Config) -> Iterator[Finding]:
+    hashes = {"pin_hash": config.admin.pin_hash} if config.admin.pin_hash else {}
+    hashes |= {f"staff {number}": stored for number, stored in config.admin.staff.items()}
+    weak = [owner for owner, stored in hashes.items() if needs_rehash(stored)]
+    if weak:
+        detail = f"{', '.join(weak)}: weaker than argon2id m=19456 KiB, t=2; make new hashes with 'kiosk hash-pin'"
+        yield Finding("admin PIN", Outcome.WARN, detail)
+    else:
+        yield Finding("admin PIN", Outcome.OK, f"{len(hashes)} PIN hash(es) at current argon2id parameters")
 
 
 def check_his(config: Config) -> Iterator[Finding]:
@@ -313,6 +325,7 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
     findings.extend(check_display())
     if config is not None:
         findings.extend(check_journal(config))
+        findings.extend(check_admin_pins(config))
         findings.extend(check_his(config))
         findings.extend(check_journal_integrity(config))
         findings.extend(check_disk(config))

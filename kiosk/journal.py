@@ -101,6 +101,21 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE print_jobs ADD COLUMN needs_reprint INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: the admin PIN pad's lockout (survives a restart) and settings changed on the admin screen.
+    """
+    CREATE TABLE admin_guard (
+        key TEXT PRIMARY KEY,                -- 'admin': the one PIN pad
+        failures INTEGER NOT NULL DEFAULT 0, -- wrong PINs in a row
+        locked_until REAL,                   -- seconds since the epoch (UTC); NULL: not locked
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at REAL,
+        updated_by TEXT                      -- the admin actor (staff number or maintenance)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -257,6 +272,42 @@ class Journal:
     def audit_events(self, limit: int = 200) -> list[AuditEvent]:
         rows = self.read("SELECT seq, at, actor, action, detail FROM audit_events ORDER BY seq DESC LIMIT ?", (limit,))
         return [AuditEvent(r["seq"], r["at"], r["actor"], r["action"], r["detail"]) for r in rows]
+
+    # --- settings (changed on the admin screen) ---------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        rows = self.read("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def put_setting(self, key: str, value: str, actor: str) -> None:
+        """Stores ``key`` = ``value`` and audits "setting.changed" in the same transaction."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, "
+                "updated_by = excluded.updated_by",
+                (key, value, self.clock(), actor),
+            )
+            self.audit(actor, "setting.changed", f"{key}={value}")
+
+    # --- the admin PIN pad's lockout (kiosk.admin.auth) -------------------------------------------
+
+    def guard_state(self, key: str = "admin") -> tuple[int, float | None]:
+        """(wrong PINs in a row, locked until) as last stored; (0, None) when never stored."""
+        rows = self.read("SELECT failures, locked_until FROM admin_guard WHERE key = ?", (key,))
+        if not rows:
+            return 0, None
+        locked_until = rows[0]["locked_until"]
+        return int(rows[0]["failures"]), None if locked_until is None else float(locked_until)
+
+    def put_guard_state(self, failures: int, locked_until: float | None, key: str = "admin") -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO admin_guard (key, failures, locked_until, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, "
+                "locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+                (key, failures, locked_until, self.clock()),
+            )
 
 
 def _statements(script: str) -> list[str]:

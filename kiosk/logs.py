@@ -26,9 +26,12 @@ import sys
 import threading
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kiosk.config import LoggingSection
+
+if TYPE_CHECKING:
+    from kiosk.admin.logtail import LogTail
 
 # Boundaries: not inside a longer run of letters or digits (payment references such as
 # P20261121093015a3f9c0d2e1 must stay readable for a technician).
@@ -163,8 +166,12 @@ def is_journald_stream(stream: TextIO, environ: dict[str, str] | None = None) ->
     return expected == f"{info.st_dev}:{info.st_ino}"
 
 
-def setup_logging(settings: LoggingSection, kiosk_id: str) -> None:
-    """Root logging for ``kiosk run``/``demo``: one handler, the privacy filter, crash hooks."""
+def setup_logging(settings: LoggingSection, kiosk_id: str, *, tail: LogTail | None = None) -> None:
+    """Root logging for ``kiosk run``/``demo``: one handler, the privacy filter, crash hooks.
+
+    ``tail`` (the admin screen's recent lines) is attached beside the main handler; it carries
+    its own privacy filter and scrubbing formatter, so it keeps redacted lines only.
+    """
     handler: logging.Handler
     formatter: logging.Formatter = JsonFormatter(kiosk_id) if settings.format == "json" else TextFormatter()
     if settings.file is not None:
@@ -184,6 +191,8 @@ def setup_logging(settings: LoggingSection, kiosk_id: str) -> None:
         root.removeHandler(old)
         old.close()
     root.addHandler(handler)
+    if tail is not None:
+        root.addHandler(tail)
     root.setLevel(settings.level)
     install_crash_hooks()
 

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from kiosk import __version__, cli
-from kiosk.adminpin import verify_pin
+from kiosk.adminpin import needs_rehash, verify_pin
 from kiosk.ui.screenshot import SCREENS
 
 
@@ -107,8 +107,16 @@ def test_hash_pin_from_stdin(monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("246810\n"))
     assert cli.main(["hash-pin"]) == 0
     stored = capsys.readouterr().out.strip()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's current parameters
+    assert not needs_rehash(stored)
     assert verify_pin("246810", stored)
     assert not verify_pin("246811", stored)
+
+
+def test_hash_pin_help_names_argon2id(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "argon2id hash of an admin PIN" in " ".join(capsys.readouterr().out.split())
 
 
 def test_hash_pin_refuses_a_short_pin(monkeypatch, capsys) -> None:

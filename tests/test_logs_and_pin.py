@@ -7,7 +7,9 @@ import logging
 import sys
 import threading
 
-from kiosk.adminpin import hash_pin, verify_pin
+import pytest
+
+from kiosk.adminpin import MEMORY_KIB, TIME_COST, hash_pin, needs_rehash, verify_pin
 from kiosk.config import LoggingSection
 from kiosk.logs import JsonFormatter, PrivacyFilter, scrub, setup_logging
 
@@ -62,11 +64,57 @@ def test_setup_logging_to_a_file(tmp_path) -> None:
         sys.excepthook, threading.excepthook, sys.unraisablehook = hooks
 
 
+FAST = {"memory_kib": 64, "time_cost": 1}  # test-only parameters: microseconds, not 45 ms
+
+
 def test_pin_hash_is_salted_and_verifies() -> None:
-    first, second = hash_pin("2468", iterations=10_000), hash_pin("2468", iterations=10_000)
+    first, second = hash_pin("2468", **FAST), hash_pin("2468", **FAST)
+    assert first.startswith("$argon2id$v=19$m=64,t=1,p=1$")
     assert first != second  # salted
     assert verify_pin("2468", first)
     assert verify_pin("2468", second)
     assert not verify_pin("2469", first)
-    assert not verify_pin("2468", "garbage")
-    assert not verify_pin("2468", "md5$1$00$00")
+    assert not verify_pin("24680", first)
+
+
+def test_pin_hash_at_current_parameters() -> None:
+    stored = hash_pin("246810")
+    assert stored.startswith(f"$argon2id$v=19$m={MEMORY_KIB},t={TIME_COST},p=1$")
+    assert (MEMORY_KIB, TIME_COST) == (19_456, 2)  # OWASP's argon2id figures
+    assert verify_pin("246810", stored)
+    assert not verify_pin("246811", stored)
+    assert not needs_rehash(stored)
+
+
+@pytest.mark.parametrize("pin", ["123", "1234567890123", "12a4", "", " 1234", "１２３４", "١٢٣٤"])
+def test_only_4_to_12_ascii_digits_are_a_pin(pin: str) -> None:
+    with pytest.raises(ValueError, match="4 to 12 digits"):
+        hash_pin(pin, **FAST)
+
+
+def test_malformed_or_foreign_hashes_never_match_and_never_raise() -> None:
+    good = hash_pin("2468", **FAST)
+    argon2i = good.replace("$argon2id$", "$argon2i$", 1)
+    for stored in [
+        "",
+        "garbage",
+        "md5$1$00$00",
+        "pbkdf2_sha256$310000$a02a2c339f33419236fdf340f19552f7$67e25cebe2f64595a510dc4682b984ba53c73402138fa000a00dcbf100375692",
+        "$argon2id$",
+        "$argon2id$v=19$m=x,t=1,p=1$AAAA$AAAA",
+        good[:-5],
+        good[:-10] + ("B" if good[-10] == "A" else "A") + good[-9:],  # another digest
+        argon2i,
+        None,
+        42,
+    ]:
+        assert verify_pin("2468", stored) is False, stored  # type: ignore[arg-type]
+        assert needs_rehash(stored) is True, stored  # type: ignore[arg-type]
+    assert verify_pin(None, good) is False  # type: ignore[arg-type]
+
+
+def test_needs_rehash_only_when_weaker() -> None:
+    assert needs_rehash(hash_pin("2468", **FAST))
+    assert needs_rehash(hash_pin("2468", memory_kib=MEMORY_KIB, time_cost=1))
+    assert needs_rehash(hash_pin("2468", memory_kib=MEMORY_KIB // 2, time_cost=TIME_COST))
+    assert not needs_rehash(hash_pin("2468", memory_kib=MEMORY_KIB, time_cost=TIME_COST + 1))

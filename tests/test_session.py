@@ -11,6 +11,7 @@ from kiosk.config import DeviceRole
 from kiosk.devices.events import QrScanned, ScanKind
 from kiosk.flows.effects import Effect, Show
 from kiosk.flows.events import (
+    DefaultLocaleChanged,
     ElderlyModeChosen,
     Event,
     FlowEvent,
@@ -254,6 +255,19 @@ def test_language_and_elderly_mode_are_per_session(kiosk: Harness) -> None:
     kiosk.runner.post(FlowEvent("finish"))
     kiosk.clock.advance(16)  # the goodbye screen stays twice as long in elderly mode
     assert kiosk.presenter.preferences[-1] == ("zh_CN", False)
+
+
+def test_the_admin_screen_changes_the_language_sessions_start_in(kiosk: Harness) -> None:
+    kiosk.runner.post(DefaultLocaleChanged("en"))
+    assert kiosk.presenter.preferences[-1] == ("en", False)  # nobody served: home follows at once
+    kiosk.runner.post(LocaleChosen("zh_CN"))
+    kiosk.runner.post(ServiceChosen("payment"))
+    kiosk.runner.post(DefaultLocaleChanged("zh_CN"))
+    kiosk.runner.post(DefaultLocaleChanged("en"))
+    assert kiosk.presenter.preferences[-1] == ("zh_CN", False)  # the patient's choice stands
+    kiosk.runner.post(FlowEvent("finish"))
+    kiosk.clock.advance(9)
+    assert kiosk.presenter.preferences[-1] == ("en", False)  # the next session starts in English
 
 
 # -- elderly mode: every time limit doubled -------------------------------------------------------

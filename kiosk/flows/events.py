@@ -42,6 +42,13 @@ class ElderlyModeChosen(Event):
 
 
 @dataclass(frozen=True)
+class DefaultLocaleChanged(Event):
+    """The admin screen changed the language every session starts in."""
+
+    locale: str
+
+
+@dataclass(frozen=True)
 class TimerFired(Event):
     name: str
     session_id: int

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +39,7 @@ from kiosk.devices.events import DeviceEvent, DeviceStatusChanged
 from kiosk.errors import KioskError, ServiceUnavailableError
 from kiosk.flows.effects import ApplyPreferences, CancelTimer, Effect, RunJob, Show, ShowOverlay, StartTimer
 from kiosk.flows.events import (
+    DefaultLocaleChanged,
     ElderlyModeChosen,
     Event,
     FlowEvent,
@@ -190,6 +191,12 @@ class SessionChart(StateMachine):
                 self.session.elderly = enabled
                 self._preferences_changed()
                 return "activity", {}
+            case DefaultLocaleChanged(locale=locale):
+                self.settings = replace(self.settings, locale=locale)
+                if self.current_state_value == "home" and self.session.locale != locale:
+                    self.session.locale = locale  # nobody is being served: the home screen follows
+                    self._emit(ApplyPreferences(locale, self.session.elderly))
+                return None, {}
             case TimerFired(name=Timer.IDLE):
                 return "idle_warn" if self.current_state_value == "serving" else "idle_expired", {}
             case TimerFired(name=Timer.FINAL):

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AdminPanel</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/panel.py" line="275"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
+        <source>%n attempt(s)</source>
+        <translation>
+            <numerusform>%n attempt</numerusform>
+            <numerusform>%n attempts</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IdleWarningOverlay</name>
     <message numerus="yes">
         <location filename="../../kiosk/ui/idle_overlay.py" line="76"/>
@@ -9,6 +28,17 @@
         <translation>
             <numerusform>To protect your privacy, this session ends in %n second.</numerusform>
             <numerusform>To protect your privacy, this session ends in %n seconds.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PinPad</name>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/login.py" line="170"/>
+        <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
+        <translation>
+            <numerusform>Wrong staff number or PIN. %n more try before a lockout.</numerusform>
+            <numerusform>Wrong staff number or PIN. %n more tries before a lockout.</numerusform>
         </translation>
     </message>
 </context>

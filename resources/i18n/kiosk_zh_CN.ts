@@ -2,6 +2,478 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AdminPanel</name>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="200"/>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="230"/>
+        <source>No payment needs attention.</source>
+        <translation>没有需要处理的缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="234"/>
+        <source>No receipt is waiting to be printed.</source>
+        <translation>没有等待打印的凭条。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="242"/>
+        <source>HIS: connected, answered in %1 ms</source>
+        <translation>HIS：已连接，响应 %1 毫秒</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="246"/>
+        <source>HIS: NOT reachable</source>
+        <translation>HIS：无法连接</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="251"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="263"/>
+        <source>Test print</source>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="267"/>
+        <source>Paper replaced</source>
+        <translation>已换纸</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/panel.py" line="275"/>
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n 分钟前</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="281"/>
+        <source>Retry settle</source>
+        <translation>重试入账</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="286"/>
+        <source>Mark refunded</source>
+        <translation>标记已退款</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="288"/>
+        <source>Tap again: money returned?</source>
+        <translation>再按一次：确认钱已退回？</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
+        <source>%n attempt(s)</source>
+        <translation>
+            <numerusform>已尝试 %n 次</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="299"/>
+        <source>Reprint</source>
+        <translation>重新打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="306"/>
+        <source>Voice volume: %1%</source>
+        <translation>语音音量：%1%</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="311"/>
+        <source>Language a session starts in: %1</source>
+        <translation>每次服务的默认语言：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="318"/>
+        <source>The kiosk program</source>
+        <translation>自助机程序</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="320"/>
+        <source>Restart</source>
+        <translation>重新启动</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="322"/>
+        <source>Tap again to restart</source>
+        <translation>再按一次以重新启动</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
+        <source>Leave to desktop</source>
+        <translation>退出到桌面</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="328"/>
+        <source>Tap again to leave</source>
+        <translation>再按一次以退出</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="344"/>
+        <source>That did not work (%1). The log has the details.</source>
+        <translation>操作未成功（%1）。详情见日志。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="355"/>
+        <source>Maintenance</source>
+        <translation>维护</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="358"/>
+        <source>maintenance staff</source>
+        <translation>维护人员</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="359"/>
+        <source>Signed in: %1</source>
+        <translation>已登录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="360"/>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="362"/>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="363"/>
+        <source>Payments</source>
+        <translation>缴费</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="364"/>
+        <source>Print queue</source>
+        <translation>打印队列</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="365"/>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
+        <source>Configuration</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="367"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="385"/>
+        <source>Receipt printer</source>
+        <translation>凭条打印机</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="386"/>
+        <source>Report printer</source>
+        <translation>报告打印机</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="387"/>
+        <source>ID card reader</source>
+        <translation>身份证读卡器</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="388"/>
+        <source>Visit card reader</source>
+        <translation>就诊卡读卡器</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="389"/>
+        <source>QR code scanner</source>
+        <translation>扫码器</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="390"/>
+        <source>Bank card terminal</source>
+        <translation>银行卡终端</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
+        <source>working</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="399"/>
+        <source>needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="400"/>
+        <source>NOT working</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="401"/>
+        <source>NOT connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="408"/>
+        <source>paper running low</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="409"/>
+        <source>paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="410"/>
+        <source>cover open</source>
+        <translation>机盖打开</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="411"/>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="412"/>
+        <source>does not answer</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="413"/>
+        <source>printer error</source>
+        <translation>打印机错误</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="414"/>
+        <source>unexpected reply</source>
+        <translation>应答异常</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="415"/>
+        <source>software missing</source>
+        <translation>缺少软件</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="416"/>
+        <source>needs recovery</source>
+        <translation>需要恢复</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="417"/>
+        <source>receipts waiting to be reprinted</source>
+        <translation>有凭条等待补打</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="418"/>
+        <source>not started</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
+        <source>order created</source>
+        <translation>订单已创建</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
+        <source>waiting for the patient</source>
+        <translation>等待患者支付</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="427"/>
+        <source>PAID, not yet settled with the HIS</source>
+        <translation>已付款，HIS 尚未入账</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="428"/>
+        <source>refund pending</source>
+        <translation>待退款</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="440"/>
+        <source>{role}: the test page printed.</source>
+        <translation>{role}：测试页已打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="441"/>
+        <source>{role} has paper and is ready. Receipts waiting to be reprinted: {reprints}.</source>
+        <translation>{role}有纸，已就绪。等待补打的凭条：{reprints}。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="444"/>
+        <source>{role} works, but the paper is running low. Receipts waiting: {reprints}.</source>
+        <translation>{role}可以使用，但纸将用完。等待补打：{reprints}。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="447"/>
+        <source>{role} still reports no paper. Check the roll and close the cover.</source>
+        <translation>{role}仍报告缺纸。请检查纸卷并合上机盖。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="450"/>
+        <source>{role} has no paper: nothing was printed.</source>
+        <translation>{role}缺纸：未打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="451"/>
+        <source>{role}: the cover is open, nothing was printed.</source>
+        <translation>{role}：机盖打开，未打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
+        <source>{role} is not ready: {detail}</source>
+        <translation>{role}未就绪：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="453"/>
+        <source>{role} has paper but reports a fault: {detail}</source>
+        <translation>{role}有纸，但报告故障：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="454"/>
+        <source>{role} is not connected: {detail}</source>
+        <translation>{role}未连接：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
+        <source>No device is configured as {role}.</source>
+        <translation>没有配置{role}。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="456"/>
+        <source>{role} is not a printer.</source>
+        <translation>{role}不是打印机。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="457"/>
+        <source>{role}: printing failed (code {code}): {detail}</source>
+        <translation>{role}：打印失败（代码 {code}）：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="458"/>
+        <source>{role} did not answer within {seconds} s; it may still print.</source>
+        <translation>{role}在 {seconds} 秒内没有应答；可能稍后仍会打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="461"/>
+        <source>{role} did not report its status within {seconds} s.</source>
+        <translation>{role}在 {seconds} 秒内没有报告状态。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
+        <source>The payment service is not running.</source>
+        <translation>缴费服务未运行。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
+        <source>There is no payment {payment}.</source>
+        <translation>没有缴费记录 {payment}。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
+        <source>A patient or the resolver is working on this payment now. Try again shortly.</source>
+        <translation>患者或后台正在处理这笔缴费，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="469"/>
+        <source>Payment {payment} is settled with the HIS. Receipt: {receipt}</source>
+        <translation>缴费 {payment} 已在 HIS 入账。收据号：{receipt}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="472"/>
+        <source>Payment {payment} went back to the payer.</source>
+        <translation>缴费 {payment} 已退还给付款人。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="473"/>
+        <source>Payment {payment}: a refund is due and not done yet: {error}</source>
+        <translation>缴费 {payment}：应退款，尚未完成：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="476"/>
+        <source>Payment {payment}: the HIS has still not taken it ({error}). The kiosk keeps trying.</source>
+        <translation>缴费 {payment}：HIS 仍未入账（{error}）。自助机会继续重试。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="479"/>
+        <source>Payment {payment}: the order is still open ({state}).</source>
+        <translation>缴费 {payment}：订单仍未结束（{state}）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="480"/>
+        <source>Payment {payment} ended without money kept ({state}).</source>
+        <translation>缴费 {payment} 已结束，未留存款项（{state}）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="483"/>
+        <source>Payment {payment} is already finished ({state}).</source>
+        <translation>缴费 {payment} 已经完成（{state}）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="484"/>
+        <source>Payment {payment} ({amount}) is recorded as refunded by hand.</source>
+        <translation>缴费 {payment}（{amount}）已记录为人工退款。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="487"/>
+        <source>Not marked: payment {payment} is already finished ({state}).</source>
+        <translation>未标记：缴费 {payment} 已经完成（{state}）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="490"/>
+        <source>Not marked: payment {payment} is an open order; it is cancelled, not refunded.</source>
+        <translation>未标记：缴费 {payment} 是未完成的订单，应取消而不是退款。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="493"/>
+        <source>Not marked: payment {payment} changed meanwhile ({state}). Look again.</source>
+        <translation>未标记：缴费 {payment} 状态已变化（{state}）。请重新查看。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="496"/>
+        <source>The receipt printed again.</source>
+        <translation>凭条已重新打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="497"/>
+        <source>There is no such print job.</source>
+        <translation>没有这个打印任务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="498"/>
+        <source>That receipt has printed already; it is not printed twice.</source>
+        <translation>这张凭条已经打印过，不会重复打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="501"/>
+        <source>Saved: volume {volume}, sessions start in {locale}.</source>
+        <translation>已保存：音量 {volume}，默认语言 {locale}。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="502"/>
+        <source>The volume must be between 0 and 100%.</source>
+        <translation>音量必须在 0 到 100% 之间。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="503"/>
+        <source>Unknown language.</source>
+        <translation>未知语言。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
+        <source>That did not work (code {code}): {detail}</source>
+        <translation>操作未成功（代码 {code}）：{detail}</translation>
+    </message>
+</context>
+<context>
     <name>BusyScreen</name>
     <message>
         <location filename="../../kiosk/ui/screens/flow.py" line="294"/>
@@ -257,6 +729,76 @@
     </message>
 </context>
 <context>
+    <name>PinPad</name>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="139"/>
+        <source>Maintenance sign-in</source>
+        <translation>维护登录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="141"/>
+        <source>Enter your staff number</source>
+        <translation>请输入工号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="145"/>
+        <source>Staff number %1: enter your PIN</source>
+        <translation>工号 %1：请输入密码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="147"/>
+        <source>Enter the maintenance PIN</source>
+        <translation>请输入维护密码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="152"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="154"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="157"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="158"/>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="158"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="167"/>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../kiosk/ui/admin/login.py" line="170"/>
+        <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
+        <translation>
+            <numerusform>工号或密码错误。再错 %n 次将锁定。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="173"/>
+        <source>Too many wrong PINs: sign-in is locked until %1.</source>
+        <translation>密码错误次数过多：登录已锁定至 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
+        <source>The PIN could not be checked. Please try again.</source>
+        <translation>无法验证密码，请重试。</translation>
+    </message>
+</context>
+<context>
     <name>QrPaymentScreen</name>
     <message>
         <location filename="../../kiosk/ui/screens/flow.py" line="763"/>
@@ -495,7 +1037,7 @@
         <location filename="../../kiosk/flows/checkin.py" line="90"/>
         <location filename="../../kiosk/flows/identify.py" line="67"/>
         <location filename="../../kiosk/flows/payment.py" line="84"/>
-        <location filename="../../kiosk/flows/registration.py" line="161"/>
+        <location filename="../../kiosk/flows/registration.py" line="160"/>
         <location filename="../../kiosk/flows/reports.py" line="163"/>
         <source>Try again</source>
         <translation>重试</translation>
@@ -571,7 +1113,7 @@
         <location filename="../../kiosk/flows/checkin.py" line="89"/>
         <location filename="../../kiosk/flows/pay.py" line="108"/>
         <location filename="../../kiosk/flows/payment.py" line="83"/>
-        <location filename="../../kiosk/flows/registration.py" line="160"/>
+        <location filename="../../kiosk/flows/registration.py" line="159"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -584,7 +1126,7 @@
         <location filename="../../kiosk/flows/checkin.py" line="92"/>
         <location filename="../../kiosk/flows/pay.py" line="107"/>
         <location filename="../../kiosk/flows/payment.py" line="86"/>
-        <location filename="../../kiosk/flows/registration.py" line="162"/>
+        <location filename="../../kiosk/flows/registration.py" line="161"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -597,10 +1139,10 @@
         <location filename="../../kiosk/flows/checkin.py" line="238"/>
         <location filename="../../kiosk/flows/checkin.py" line="318"/>
         <location filename="../../kiosk/flows/identify.py" line="241"/>
-        <location filename="../../kiosk/flows/payment.py" line="239"/>
-        <location filename="../../kiosk/flows/registration.py" line="441"/>
-        <location filename="../../kiosk/flows/registration.py" line="516"/>
-        <location filename="../../kiosk/flows/registration.py" line="675"/>
+        <location filename="../../kiosk/flows/payment.py" line="221"/>
+        <location filename="../../kiosk/flows/registration.py" line="420"/>
+        <location filename="../../kiosk/flows/registration.py" line="495"/>
+        <location filename="../../kiosk/flows/registration.py" line="654"/>
         <location filename="../../kiosk/flows/reports.py" line="304"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
@@ -617,7 +1159,7 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="266"/>
-        <location filename="../../kiosk/flows/registration.py" line="584"/>
+        <location filename="../../kiosk/flows/registration.py" line="563"/>
         <source>Checking the ticket printer…</source>
         <translation>正在检查凭条打印机…</translation>
     </message>
@@ -633,7 +1175,7 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="291"/>
-        <location filename="../../kiosk/flows/registration.py" line="611"/>
+        <location filename="../../kiosk/flows/registration.py" line="590"/>
         <source>No ticket can be printed</source>
         <translation>无法打印凭条</translation>
     </message>
@@ -680,7 +1222,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="388"/>
-        <location filename="../../kiosk/flows/registration.py" line="731"/>
+        <location filename="../../kiosk/flows/registration.py" line="710"/>
         <source>Printing your ticket…</source>
         <translation>正在打印凭条…</translation>
     </message>
@@ -721,7 +1263,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="432"/>
-        <location filename="../../kiosk/flows/registration.py" line="776"/>
+        <location filename="../../kiosk/flows/registration.py" line="755"/>
         <source>No. %1</source>
         <translation>%1号</translation>
     </message>
@@ -742,8 +1284,8 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="464"/>
-        <location filename="../../kiosk/flows/payment.py" line="396"/>
-        <location filename="../../kiosk/flows/payment.py" line="401"/>
+        <location filename="../../kiosk/flows/payment.py" line="378"/>
+        <location filename="../../kiosk/flows/payment.py" line="383"/>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
     </message>
@@ -764,7 +1306,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="473"/>
-        <location filename="../../kiosk/flows/registration.py" line="848"/>
+        <location filename="../../kiosk/flows/registration.py" line="827"/>
         <source>General clinic</source>
         <translation>普通门诊</translation>
     </message>
@@ -795,7 +1337,7 @@ The hospital system says: %3</source>
         <location filename="../../kiosk/flows/identify.py" line="260"/>
         <location filename="../../kiosk/flows/pay.py" line="109"/>
         <location filename="../../kiosk/flows/payment.py" line="87"/>
-        <location filename="../../kiosk/flows/registration.py" line="168"/>
+        <location filename="../../kiosk/flows/registration.py" line="167"/>
         <source>One moment</source>
         <translation>请稍候</translation>
     </message>
@@ -1131,218 +1673,218 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/payment.py" line="89"/>
-        <location filename="../../kiosk/flows/registration.py" line="170"/>
+        <location filename="../../kiosk/flows/registration.py" line="169"/>
         <source>The hospital system is not answering, and nothing was charged. Try again, or go to the counter if it keeps failing.</source>
         <translation>医院系统暂无响应，未产生任何扣款。请重试；如仍失败，请到人工服务窗口。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="224"/>
+        <location filename="../../kiosk/flows/payment.py" line="206"/>
         <source>Looking up your unpaid bills…</source>
         <translation>正在查询您的待缴费用…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="243"/>
+        <location filename="../../kiosk/flows/payment.py" line="225"/>
         <source>Nothing to pay</source>
         <translation>无待缴费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="244"/>
+        <location filename="../../kiosk/flows/payment.py" line="226"/>
         <source>You have no unpaid bills. There is nothing to pay today.</source>
         <translation>您没有待缴费用，今天无需缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="261"/>
-        <location filename="../../kiosk/flows/registration.py" line="569"/>
+        <location filename="../../kiosk/flows/payment.py" line="243"/>
+        <location filename="../../kiosk/flows/registration.py" line="548"/>
         <source>Payment is not available here</source>
         <translation>本机暂不支持缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="262"/>
+        <location filename="../../kiosk/flows/payment.py" line="244"/>
         <source>This kiosk cannot take payments right now. Please pay at the counter.</source>
         <translation>本机暂时无法收费，请到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="267"/>
+        <location filename="../../kiosk/flows/payment.py" line="249"/>
         <source>Checking the receipt printer…</source>
         <translation>正在检查凭条打印机…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="278"/>
+        <location filename="../../kiosk/flows/payment.py" line="260"/>
         <source>The receipt printer has run out of paper. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
         <translation>凭条打印机缺纸。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="286"/>
+        <location filename="../../kiosk/flows/payment.py" line="268"/>
         <source>The receipt printer is not working right now. You can still pay here and get your receipt at the counter afterwards, or stop and pay at the counter.</source>
         <translation>凭条打印机暂时无法使用。您仍可在本机缴费，之后到人工窗口领取凭条；或结束操作，到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="292"/>
+        <location filename="../../kiosk/flows/payment.py" line="274"/>
         <source>No receipt can be printed</source>
         <translation>无法打印凭条</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="322"/>
+        <location filename="../../kiosk/flows/payment.py" line="304"/>
         <source>Printing your receipt…</source>
         <translation>正在打印凭条…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="338"/>
+        <location filename="../../kiosk/flows/payment.py" line="320"/>
         <source>Payment complete</source>
         <translation>缴费成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="340"/>
+        <location filename="../../kiosk/flows/payment.py" line="322"/>
         <source>You paid %1. Please take your receipt. Receipt number: %2</source>
         <translation>您已支付 %1，请取走凭条。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="343"/>
+        <location filename="../../kiosk/flows/payment.py" line="325"/>
         <source>Paid, receipt not printed</source>
         <translation>已缴费，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="345"/>
+        <location filename="../../kiosk/flows/payment.py" line="327"/>
         <source>You paid %1 and your bills are settled. The receipt could not be printed: the counter can print it for you. Receipt number: %2</source>
         <translation>您已支付 %1，费用已结清。凭条未能打印，可到人工窗口补打。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="353"/>
+        <location filename="../../kiosk/flows/payment.py" line="335"/>
         <source>Paid without a printed receipt</source>
         <translation>已缴费（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="355"/>
+        <location filename="../../kiosk/flows/payment.py" line="337"/>
         <source>You paid %1 and your bills are settled. Get your receipt at the counter. Receipt number: %2</source>
         <translation>您已支付 %1，费用已结清。请到人工窗口领取凭条。票据号：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="376"/>
+        <location filename="../../kiosk/flows/payment.py" line="358"/>
         <source>Pay %1</source>
         <translation>支付 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="378"/>
+        <location filename="../../kiosk/flows/payment.py" line="360"/>
         <source>Total %1 (%2 of %3 bills)</source>
         <translation>合计 %1（已选 %2 / 共 %3 笔）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="382"/>
+        <location filename="../../kiosk/flows/payment.py" line="364"/>
         <source>Your unpaid bills</source>
         <translation>您的待缴费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/payment.py" line="385"/>
+        <location filename="../../kiosk/flows/payment.py" line="367"/>
         <source>All bills are selected. Tap a bill to leave it out or add it.</source>
         <translation>已全部选中。点击某笔费用可取消或重新选择。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="119"/>
+        <location filename="../../kiosk/flows/registration.py" line="118"/>
         <source>Mon %1</source>
         <translation>周一 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="120"/>
+        <location filename="../../kiosk/flows/registration.py" line="119"/>
         <source>Tue %1</source>
         <translation>周二 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="121"/>
+        <location filename="../../kiosk/flows/registration.py" line="120"/>
         <source>Wed %1</source>
         <translation>周三 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="122"/>
+        <location filename="../../kiosk/flows/registration.py" line="121"/>
         <source>Thu %1</source>
         <translation>周四 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="123"/>
+        <location filename="../../kiosk/flows/registration.py" line="122"/>
         <source>Fri %1</source>
         <translation>周五 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="124"/>
+        <location filename="../../kiosk/flows/registration.py" line="123"/>
         <source>Sat %1</source>
         <translation>周六 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="125"/>
+        <location filename="../../kiosk/flows/registration.py" line="124"/>
         <source>Sun %1</source>
         <translation>周日 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="127"/>
+        <location filename="../../kiosk/flows/registration.py" line="126"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="163"/>
+        <location filename="../../kiosk/flows/registration.py" line="162"/>
         <source>Search by pinyin</source>
         <translation>拼音首字母查找</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="164"/>
+        <location filename="../../kiosk/flows/registration.py" line="163"/>
         <source>Confirm and pay</source>
         <translation>确认并支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="165"/>
+        <location filename="../../kiosk/flows/registration.py" line="164"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="166"/>
+        <location filename="../../kiosk/flows/registration.py" line="165"/>
         <source>Register without a ticket</source>
         <translation>不打印凭条，继续挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="167"/>
+        <location filename="../../kiosk/flows/registration.py" line="166"/>
         <source>Choose another time</source>
         <translation>选择其他时间</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="176"/>
+        <location filename="../../kiosk/flows/registration.py" line="175"/>
         <source>The place you chose could not be kept for you while you were paying, so the hospital did not take this payment. Your money is being returned to your account. Reference for staff: %1. Please choose another time.</source>
         <translation>您支付期间，所选号源未能为您保留，医院没有收取这笔费用，款项正在原路退回。工作人员查询号：%1。请重新选择就诊时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="429"/>
+        <location filename="../../kiosk/flows/registration.py" line="408"/>
         <source>Looking up the departments…</source>
         <translation>正在查询科室…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="445"/>
+        <location filename="../../kiosk/flows/registration.py" line="424"/>
         <source>Registration is not available here</source>
         <translation>本机暂不能挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="447"/>
+        <location filename="../../kiosk/flows/registration.py" line="426"/>
         <source>No department takes bookings at this kiosk. Please ask at the counter.</source>
         <translation>本机目前没有可挂号的科室，请到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="502"/>
+        <location filename="../../kiosk/flows/registration.py" line="481"/>
         <source>Looking up free places…</source>
         <translation>正在查询号源…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="521"/>
+        <location filename="../../kiosk/flows/registration.py" line="500"/>
         <source>No free places</source>
         <translation>暂无号源</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="523"/>
+        <location filename="../../kiosk/flows/registration.py" line="502"/>
         <source>%1 has no free places in the next %2 days. Choose another department, or ask at the counter.</source>
         <translation>%1 在未来 %2 天内没有可挂的号。请选择其他科室，或到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="551"/>
+        <location filename="../../kiosk/flows/registration.py" line="530"/>
         <source>Please check your booking</source>
         <translation>请核对挂号信息</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="556"/>
+        <location filename="../../kiosk/flows/registration.py" line="535"/>
         <source>Department: %1
 Doctor: %2
 Time: %3
@@ -1355,7 +1897,7 @@ Fee: %5</source>
 挂号费：%5</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="561"/>
+        <location filename="../../kiosk/flows/registration.py" line="540"/>
         <source>Department: %1 (general clinic)
 Time: %2
 Where: %3
@@ -1366,145 +1908,145 @@ Fee: %4</source>
 挂号费：%4</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="571"/>
+        <location filename="../../kiosk/flows/registration.py" line="550"/>
         <source>This kiosk cannot take payments right now. Please register at the counter.</source>
         <translation>本机暂时无法收费，请到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="595"/>
+        <location filename="../../kiosk/flows/registration.py" line="574"/>
         <source>The ticket printer has run out of paper. You can still register here: your queue number will be shown on this screen, and the counter can print your ticket. Or stop and register at the counter.</source>
         <translation>凭条打印机缺纸。您仍可在本机挂号：排队号会显示在屏幕上，人工窗口可为您补打凭条。也可以停止操作，到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="604"/>
+        <location filename="../../kiosk/flows/registration.py" line="583"/>
         <source>The ticket printer is not working right now. You can still register here: your queue number will be shown on this screen, and the counter can print your ticket. Or stop and register at the counter.</source>
         <translation>凭条打印机暂时无法使用。您仍可在本机挂号：排队号会显示在屏幕上，人工窗口可为您补打凭条。也可以停止操作，到人工窗口挂号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="621"/>
+        <location filename="../../kiosk/flows/registration.py" line="600"/>
         <source>Reserving your place…</source>
         <translation>正在为您锁定号源…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="643"/>
+        <location filename="../../kiosk/flows/registration.py" line="622"/>
         <source>That time was just taken</source>
         <translation>该时段的号刚刚被挂完</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="645"/>
+        <location filename="../../kiosk/flows/registration.py" line="624"/>
         <source>Someone else booked the last place of that time a moment ago. Nothing was charged.</source>
         <translation>该时段最后一个号刚被他人挂走，未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="654"/>
+        <location filename="../../kiosk/flows/registration.py" line="633"/>
         <source>This booking is not possible</source>
         <translation>无法挂这个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="657"/>
+        <location filename="../../kiosk/flows/registration.py" line="636"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.
 The hospital system says: %1</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。
 医院系统提示：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="666"/>
+        <location filename="../../kiosk/flows/registration.py" line="645"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="713"/>
+        <location filename="../../kiosk/flows/registration.py" line="692"/>
         <source>Confirming your booking…</source>
         <translation>正在确认挂号…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="749"/>
+        <location filename="../../kiosk/flows/registration.py" line="728"/>
         <source>You are registered</source>
         <translation>挂号成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="751"/>
+        <location filename="../../kiosk/flows/registration.py" line="730"/>
         <source>Please take your ticket. Go to %1 at %2 and wait until your number is called.</source>
         <translation>请取走凭条。请于 %2 到 %1 候诊，等候叫号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="757"/>
+        <location filename="../../kiosk/flows/registration.py" line="736"/>
         <source>Registered, ticket not printed</source>
         <translation>挂号成功，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="759"/>
+        <location filename="../../kiosk/flows/registration.py" line="738"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket again.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您补打凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="767"/>
+        <location filename="../../kiosk/flows/registration.py" line="746"/>
         <source>Registered without a ticket</source>
         <translation>挂号成功（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="769"/>
+        <location filename="../../kiosk/flows/registration.py" line="748"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您打印凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="793"/>
+        <location filename="../../kiosk/flows/registration.py" line="772"/>
         <source>Choose a department</source>
         <translation>请选择科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="796"/>
+        <location filename="../../kiosk/flows/registration.py" line="775"/>
         <source>Tap the department you want to see, or search for it.</source>
         <translation>请点击要就诊的科室，或按拼音查找。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="808"/>
+        <location filename="../../kiosk/flows/registration.py" line="787"/>
         <source>Type the first letters of the pinyin, e.g. NK for 内科.</source>
         <translation>请输入科室名称的拼音首字母，例如“内科”输入 NK。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="811"/>
+        <location filename="../../kiosk/flows/registration.py" line="790"/>
         <source>No department matches %1. Tap Delete to change it.</source>
         <translation>没有与 %1 匹配的科室，请点“删除”修改。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="814"/>
+        <location filename="../../kiosk/flows/registration.py" line="793"/>
         <source>Tap your department.</source>
         <translation>请点击您要挂号的科室。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="817"/>
+        <location filename="../../kiosk/flows/registration.py" line="796"/>
         <source>Search for a department</source>
         <translation>查找科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="832"/>
+        <location filename="../../kiosk/flows/registration.py" line="811"/>
         <source>Choose a doctor · %1</source>
         <translation>选择医生 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="834"/>
+        <location filename="../../kiosk/flows/registration.py" line="813"/>
         <source>Doctors with free places in the next %1 days.</source>
         <translation>未来 %1 天内有号的医生。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="846"/>
+        <location filename="../../kiosk/flows/registration.py" line="825"/>
         <source>Fee %1 · first free %2 · %3 places</source>
         <translation>挂号费 %1 · 最早 %2 · 余 %3 个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="857"/>
-        <location filename="../../kiosk/flows/registration.py" line="859"/>
+        <location filename="../../kiosk/flows/registration.py" line="836"/>
+        <location filename="../../kiosk/flows/registration.py" line="838"/>
         <source>Choose a time · %1</source>
         <translation>选择时间 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="864"/>
+        <location filename="../../kiosk/flows/registration.py" line="843"/>
         <source>Tap the day and time you want to come.</source>
         <translation>请点击您要就诊的日期和时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="874"/>
+        <location filename="../../kiosk/flows/registration.py" line="853"/>
         <source>%1 places left · fee %2</source>
         <translation>余 %1 个号 · 挂号费 %2</translation>
     </message>

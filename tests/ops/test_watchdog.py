@@ -149,8 +149,9 @@ def test_pings_stop_while_the_event_loop_is_blocked(qapp: QApplication, systemd:
         QTimer.singleShot(0, freeze)
         run_loop(1.0)  # 0.6 s frozen, then 0.4 s running again
         start, end = blocked
-        # A ping sent just before the block may arrive a moment later; none is sent during it.
-        assert systemd.pings(start + 0.02, end) == 0
+        # A ping sent just before the block may arrive a moment later (a loaded machine: up to
+        # 0.15 s seen); none is sent during it, where nine would be without the block.
+        assert systemd.pings(start + 0.15, end) == 0
         assert systemd.pings(end) >= 3  # the loop runs again: so do the pings
         link.stopping()
         systemd.wait_for("STOPPING=1", 2)

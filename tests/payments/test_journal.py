@@ -49,8 +49,44 @@ def test_migrates_an_old_journal_and_keeps_its_rows(tmp_path: Path) -> None:
         assert journal.schema_version() == SCHEMA_VERSION
         row = journal.read("SELECT job_id, needs_reprint FROM print_jobs")[0]
         assert (row["job_id"], row["needs_reprint"]) == ("j1", 0)
+        # version 3: the admin lockout and settings start empty and work
+        assert journal.guard_state() == (0, None)
+        assert journal.get_setting("voice.volume") is None
+        journal.put_setting("voice.volume", "0.5", "maintenance")
+        journal.put_guard_state(2, None)
     with Journal(path) as journal:  # reopening runs nothing twice
         assert journal.schema_version() == SCHEMA_VERSION
+        assert journal.read("SELECT job_id FROM print_jobs")[0]["job_id"] == "j1"
+        assert journal.get_setting("voice.volume") == "0.5"
+        assert journal.guard_state() == (2, None)
+
+
+def test_settings_are_kept_and_every_change_is_audited(tmp_path: Path) -> None:
+    now = [1000.0]
+    with Journal(tmp_path / "j.sqlite", clock=lambda: now[0]) as journal:
+        journal.put_setting("voice.volume", "0.8", "maintenance")
+        now[0] = 1010.0
+        journal.put_setting("voice.volume", "0.4", "0427")
+        assert journal.get_setting("voice.volume") == "0.4"
+        row = journal.read("SELECT updated_at, updated_by FROM settings WHERE key = 'voice.volume'")[0]
+        assert (row["updated_at"], row["updated_by"]) == (1010.0, "0427")
+        events = [(e.actor, e.action, e.detail) for e in journal.audit_events()]
+        assert events == [
+            ("0427", "setting.changed", "voice.volume=0.4"),
+            ("maintenance", "setting.changed", "voice.volume=0.8"),
+        ]
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert journal.get_setting("voice.volume") == "0.4"
+        assert journal.get_setting("absent") is None
+
+
+def test_guard_state_survives_a_restart(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        journal.put_guard_state(5, 1900.0)
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert journal.guard_state() == (5, 1900.0)
+        journal.put_guard_state(0, None)
+        assert journal.guard_state() == (0, None)
 
 
 def test_a_journal_from_a_newer_version_is_refused(tmp_path: Path) -> None:

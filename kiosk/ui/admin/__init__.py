@@ -1,0 +1,1 @@
+"""The hidden maintenance screen: the corner gesture, the PIN pad and the admin pages."""
