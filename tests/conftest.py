@@ -19,6 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "config.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _delete_stopped_windows() -> Iterator[None]:
+    """A stopped kiosk deleteLater()s its window, but a test that only calls processEvents()
+    never returns to an event loop that deletes it: without this, every later kiosk restyles
+    and retranslates all the windows before it, and each test's set-up takes longer."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def demo_config(tmp_path: Path) -> Config:
     """The demo configuration with its journal (and the sandbox's orders) in a fresh folder."""

@@ -398,7 +398,7 @@ class AdminConsole:
             return ActionResult(False, "unknown_payment", {"payment": payment_id})
         if before.state.final:
             return ActionResult(False, "already_final", {"payment": payment_id, "state": before.state.value})
-        if _is_busy(service, payment_id):
+        if service.busy(payment_id):
             return ActionResult(False, "payment_busy", {"payment": payment_id})
         try:
             after = service.resolve(payment_id)
@@ -440,20 +440,12 @@ class AdminConsole:
 
     @contextlib.contextmanager
     def _payment_held(self, payment_id: str) -> Iterator[bool]:
-        """Holds the payment service's per-payment lock (the one ``resolve`` takes); yields False
-        when the resolver or a patient's flow is driving the payment right now."""
         service = self._services.payments
         if service is None:  # no resolver and no flow can be running
             yield True
             return
-        lock = service._locks.get(payment_id)  # see the report: PaymentsService should offer this
-        if not lock.acquire(blocking=False):
-            yield False
-            return
-        try:
-            yield not _driven_by_flow(service, payment_id)
-        finally:
-            lock.release()
+        with service.held(payment_id) as free:
+            yield free
 
     # --- receipts waiting for a reprint -----------------------------------------------------------
 
@@ -607,18 +599,6 @@ def _mark_refunded(ledger: PaymentLedger, record: PaymentRecord, actor: str, not
         return ActionResult(False, "refused_changed", {**params, "state": exc.current})
     amount = done.paid_amount_fen if done.paid_amount_fen is not None else done.amount_fen
     return ActionResult(True, "marked_refunded", {**params, "amount_fen": amount})
-
-
-def _is_busy(service: PaymentsService, payment_id: str) -> bool:
-    lock = service._locks.get(payment_id)
-    return lock.locked() or _driven_by_flow(service, payment_id)
-
-
-def _driven_by_flow(service: PaymentsService, payment_id: str) -> bool:
-    """A patient's flow holds a lease on the payment (between open_payment and await_payment)."""
-    with service._lock:
-        active = service._active.get(payment_id)
-    return active is not None and active.lease_until > service._clock()
 
 
 def _volume(text: str | None) -> float | None:

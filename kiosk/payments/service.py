@@ -28,10 +28,11 @@ never a double action.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -391,6 +392,30 @@ class PaymentsService:
         elif examined:
             log.info("recovery: all %d payment(s) resolved in %.1f s", examined, elapsed)
         return report
+
+    def busy(self, payment_id: str) -> bool:
+        """The resolver or a patient's flow is driving the payment right now."""
+        return self._locks.get(payment_id).locked() or self._driven_by_flow(payment_id)
+
+    @contextlib.contextmanager
+    def held(self, payment_id: str) -> Iterator[bool]:
+        """For a person's action on a payment (the admin screen): holds the per-payment lock that
+        ``resolve`` takes and yields True, or yields False, holding nothing, when the resolver
+        or a patient's flow is driving the payment now."""
+        lock = self._locks.get(payment_id)
+        if not lock.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield not self._driven_by_flow(payment_id)
+        finally:
+            lock.release()
+
+    def _driven_by_flow(self, payment_id: str) -> bool:
+        """A flow holds a lease on the payment (between open_payment and await_payment)."""
+        with self._lock:
+            active = self._active.get(payment_id)
+        return active is not None and active.lease_until > self._clock()
 
     def resolve(self, payment_id: str) -> PaymentRecord:
         """One resolution step for a payment nobody is driving (resolver, recovery, admin)."""

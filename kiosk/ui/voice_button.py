@@ -241,6 +241,7 @@ class VoiceControl(QObject):
 
     def stop(self) -> None:
         """At shutdown: stop listening and end the recognisers' threads."""
+        self._screen = None  # the window is deleted after this: nothing may reach its screens
         self._cancel()
         for recognizer in self._recognizers.values():
             recognizer.close()
@@ -265,7 +266,7 @@ class VoiceControl(QObject):
             self._dock()
         elif watched is self.button and kind == QEvent.Type.LanguageChange:
             self._cancel()  # the other language has its own model and phrases
-            QTimer.singleShot(0, self._dock)
+            QTimer.singleShot(0, self.button, self._dock)  # dropped if the window is deleted first
         elif watched is self.button and kind in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show):
             self._place_note()
         return False

@@ -91,7 +91,7 @@ class VoiceGuide(QObject):
             # Wait for the rest of this batch of effects: a session that ends applies the
             # defaults and then shows home, which must stay quiet.
             self._preferences_changed = True
-            QTimer.singleShot(0, self._after_preferences)
+            QTimer.singleShot(0, self, self._after_preferences)
 
     # -- Repeat ---------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from kiosk.services import build_services
 from kiosk.ui.admin.controller import AdminController
 from kiosk.ui.admin.panel import Row
 from kiosk.ui.screens.home import HomeScreen
+from tests.flows.conftest import wait_until
 from tests.payments.world import new_bill, patient_ids
 
 DEMO_PIN = "246810"
@@ -54,13 +55,7 @@ def admin_of(kiosk: Kiosk) -> AdminController:
 
 
 def wait(qapp: QApplication, predicate: Callable[[], object], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        qapp.processEvents()
-        if predicate():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"not in time: {what}")
+    wait_until(predicate, qapp, timeout, what)
 
 
 def tap_corner(kiosk: Kiosk, times: int) -> None:

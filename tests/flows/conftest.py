@@ -39,11 +39,11 @@ def patient(running_kiosk: Kiosk, qapp: QApplication) -> Patient:
     return Patient(running_kiosk, qapp)
 
 
-def wait_until(predicate: Callable[[], Any], qapp: QApplication, timeout: float = 10) -> None:
+def wait_until(predicate: Callable[[], Any], qapp: QApplication, timeout: float = 10, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         qapp.processEvents()
         if predicate():
             return
         time.sleep(0.005)
-    raise AssertionError("condition not met in time")
+    raise AssertionError(f"{what}: not met in {timeout} s")
