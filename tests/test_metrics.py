@@ -85,6 +85,8 @@ def test_every_series_on_the_endpoint(
                     (pid, state, created, created),
                 )
         metrics.watch_payments(lambda: journal_payment_counts(journal))
+        metrics.watch_admin(journal.guard_state)
+        journal.put_guard_state(5, 1000.0 + 900)  # five wrong admin PINs: locked for 15 min
 
         metrics.flow_started("payment")
         metrics.flow_completed("payment")
@@ -137,6 +139,8 @@ def test_every_series_on_the_endpoint(
     assert value(samples, "kiosk_payments", state="refund_pending") == 0
     assert value(samples, "kiosk_payments_open_oldest_seconds", state="paid") == 1000 - 400
     assert value(samples, "kiosk_payments_open_oldest_seconds", state="pending") == 0
+    assert value(samples, "kiosk_admin_locked") == 1
+    assert value(samples, "kiosk_admin_wrong_pins") == 5
     assert value(samples, "process_start_time_seconds") > 0  # restarts (the watchdog's too) show here
 
     server.stop()

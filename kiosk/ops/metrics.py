@@ -165,6 +165,10 @@ class KioskMetrics:
     def watch_payments(self, counts: Callable[[], Iterable[PaymentCount]]) -> None:
         self._states.payments = counts
 
+    def watch_admin(self, guard: Callable[[], tuple[int, float | None]]) -> None:
+        """The admin PIN pad's (wrong PINs in a row, locked until): someone guessing PINs shows."""
+        self._states.admin = guard
+
     # -- SessionObserver (flow thread) --------------------------------------------------------
 
     def flow_started(self, service: str) -> None:
@@ -202,6 +206,7 @@ class _StateCollector(Collector):
         self._wall_clock = wall_clock
         self.devices: Callable[[], Mapping[DeviceRole, DeviceStatus]] | None = None
         self.payments: Callable[[], Iterable[PaymentCount]] | None = None
+        self.admin: Callable[[], tuple[int, float | None]] | None = None
 
     def describe(self) -> Iterable[Metric]:
         return []  # states come and go with the configuration: nothing to check at registration
@@ -209,6 +214,7 @@ class _StateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         yield from self._device_metrics()
         yield from self._payment_metrics()
+        yield from self._admin_metrics()
 
     def _device_metrics(self) -> Iterator[Metric]:
         if self.devices is None:
@@ -262,12 +268,30 @@ class _StateCollector(Collector):
                 oldest.add_metric([state], max(0.0, now - entry.oldest_created_at) if entry else 0.0)
         yield from (total, oldest)
 
+    def _admin_metrics(self) -> Iterator[Metric]:
+        if self.admin is None:
+            return
+        try:
+            failures, locked_until = self.admin()
+        except Exception as exc:  # the journal closing at shutdown
+            log.warning("metrics: cannot read the admin PIN state: %s", type(exc).__name__)
+            return
+        locked = locked_until is not None and locked_until > self._wall_clock()
+        yield GaugeMetricFamily(
+            "kiosk_admin_locked", "1 while the admin PIN pad is locked after too many wrong PINs", value=float(locked)
+        )
+        yield GaugeMetricFamily(
+            "kiosk_admin_wrong_pins", "Wrong admin PINs in a row (0 after a sign-in or an expired lock)",
+            value=float(failures if locked_until is None or locked else 0),
+        )  # fmt: skip
+
 
 def observe_services(metrics: KioskMetrics, services: Services) -> None:
     """Points the metrics at the services' devices, journal and HIS requests."""
     metrics.watch_devices(services.devices.statuses)
     journal = services.journal
     metrics.watch_payments(lambda: journal_payment_counts(journal))
+    metrics.watch_admin(journal.guard_state)
     services.his_observer = metrics
 
 
