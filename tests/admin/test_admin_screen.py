@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config
+from kiosk.devices.simulators.demo import ID_CARD
 from kiosk.flows.events import ServiceChosen
 from kiosk.flows.views import IdentifyView
 from kiosk.his.simulator import Fault
@@ -226,6 +227,19 @@ def test_paper_out_is_found_and_fixed_from_the_admin_screen(kiosk: Kiosk, qapp: 
     actions = audit(kiosk)
     assert actions.count(("maintenance", "device.paper_replaced")) == 2
     assert ("maintenance", "device.test_print") in actions
+
+
+def test_a_dead_reader_shows_on_the_admin_screen_until_it_is_plugged_back(kiosk: Kiosk, qapp: QApplication) -> None:
+    services = kiosk.services
+    assert services is not None
+    assert services.sim_hub is not None
+    sign_in(kiosk, qapp)
+    row_with(kiosk, qapp, "ID card reader: working")
+    services.sim_hub.unplug(ID_CARD)  # the cable pulled out
+    dead = row_with(kiosk, qapp, "ID card reader: NOT connected")  # the page follows by itself
+    assert not [b for b in dead.findChildren(QAbstractButton) if b.isVisible()]  # nothing to print on a reader
+    services.sim_hub.replug(ID_CARD)  # the maintainer reseats it: the driver reconnects
+    row_with(kiosk, qapp, "ID card reader: working")
 
 
 def test_a_one_sided_payment_is_settled_from_the_admin_screen(kiosk: Kiosk, qapp: QApplication) -> None:
