@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 
 from kiosk import __version__, cli
 from kiosk.adminpin import needs_rehash, verify_pin
+from kiosk.app import EXIT_RESTART, EXIT_TO_DESKTOP
 from kiosk.ui.screenshot import SCREENS
 
 
@@ -129,6 +130,20 @@ def test_run_with_a_missing_config_file(tmp_path: Path, capsys) -> None:
     assert cli.main(["run", "--config", str(tmp_path / "absent.yaml")]) == 2
     err = capsys.readouterr().err
     assert "absent.yaml: (file): file not found" in err
+
+
+def test_the_admin_screens_restart_starts_the_program_again_unless_systemd_does(monkeypatch) -> None:
+    started: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(cli.os, "execv", lambda path, args: started.append((path, list(args))))
+    monkeypatch.delenv("INVOCATION_ID", raising=False)
+    assert cli._restart_if_asked(0) == 0
+    assert cli._restart_if_asked(EXIT_TO_DESKTOP) == EXIT_TO_DESKTOP  # leave to desktop: stay down
+    assert started == []
+    cli._restart_if_asked(EXIT_RESTART)  # run by hand: the same command again
+    assert started == [(sys.executable, list(sys.orig_argv))]
+    monkeypatch.setenv("INVOCATION_ID", "0123abcd")  # under systemd: Restart=always starts it again
+    assert cli._restart_if_asked(EXIT_RESTART) == EXIT_RESTART
+    assert len(started) == 1
 
 
 def test_sigterm_stops_the_kiosk_cleanly(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kiosk.admin.config_view import masked_config_yaml
 from kiosk.admin.logtail import LogTail
@@ -526,6 +526,11 @@ class AdminConsole:
         return result
 
     # --- audit ------------------------------------------------------------------------------------------
+
+    def leaving(self, actor: str, action: Literal["restart", "desktop"]) -> None:
+        """Audits the app's Restart or Leave to desktop before the process ends."""
+        self._services.journal.audit(_actor(actor), f"app.{action}", "from the admin screen")
+        log.warning("admin: %s asked by %s", action, actor)
 
     def _audit(self, actor: str, action: str, subject: str, result: ActionResult) -> None:
         outcome = f"{'ok' if result.ok else 'refused'} {result.message}"

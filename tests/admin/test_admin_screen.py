@@ -304,3 +304,21 @@ def test_voice_volume_and_default_language_are_set_and_kept(kiosk: Kiosk, qapp: 
     assert kiosk.services is not None
     journal = kiosk.services.journal
     assert (journal.get_setting("voice.volume"), journal.get_setting("kiosk.locale")) == ("0.9", "en")
+
+
+def test_restart_needs_a_second_tap_and_is_audited_before_the_kiosk_exits(kiosk: Kiosk, qapp: QApplication) -> None:
+    admin = sign_in(kiosk, qapp)
+    asked: list[str] = []
+    admin._exit_app = asked.append
+    click(admin.panel.tabs["settings"])
+    program = row_with(kiosk, qapp, "The kiosk program")
+    restart = button_named(program, "Restart")
+    assert not [b for b in program.findChildren(QAbstractButton) if b.text() == "Leave to desktop"]  # not allowed
+    click(restart)
+    assert restart.text() == "Tap again to restart"  # one tap only arms it
+    assert asked == []
+    click(restart)
+    wait(qapp, lambda: asked == ["restart"], "the exit")
+    assert kiosk.window.page is None
+    wait(qapp, lambda: ("maintenance", "admin.logout") in audit(kiosk), "the sign-out")
+    assert audit(kiosk)[-2:] == [("maintenance", "app.restart"), ("maintenance", "admin.logout")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -185,8 +185,13 @@ class AdminController(QObject):
             return
         console = self.console
         if name in {"restart", "desktop"}:
-            self.close("button")
-            self._exit_app(name)
+            leave: Literal["restart", "desktop"] = "restart" if name == "restart" else "desktop"
+
+            def audited(_result: object) -> None:
+                self.close("button")
+                self._exit_app(leave)
+
+            self._run(lambda: console.leaving(actor, leave), audited)
             return
         calls: dict[str, Callable[[], Any]] = {
             "test_print": lambda: console.test_print(args[0], actor),
