@@ -24,12 +24,13 @@ from PIL import Image
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
+from kiosk.adminpin import verify_pin
 from kiosk.config import SUPPORTED_LOCALES, Config
 from kiosk.flows.registry import implemented_services
 from kiosk.flows.views import View
 from kiosk.tour.driver import NotShown, describe
 from kiosk.tour.index import write_index
-from kiosk.tour.walks import WALKS, Step, Walk
+from kiosk.tour.walks import DEMO_PIN, MAINTENANCE, WALKS, Step, Walk
 from kiosk.tour.world import LANDSCAPE, PORTRAIT, DemoWorld
 from kiosk.ui.screenshot import find_clipped
 
@@ -195,14 +196,22 @@ class _Tour:
     def walk(self, walk: Walk) -> None:
         result = WalkResult(walk)
         self.results.append(result)
-        offered = {str(s) for s in self.config.kiosk.services} & set(implemented_services())
-        if walk.service not in offered:
-            result.skipped = f"this kiosk offers no {walk.service!r} service"
+        skipped = self._skip_reason(walk)
+        if skipped is not None:
+            result.skipped = skipped
             self.progress(f"  skip {walk.name}: {result.skipped}")
             return
         self._walk_once(result)
         line = f"{walk.name} ({len(result.shots)} screens, {result.seconds:.1f} s)"
         self.progress(f"  FAIL {line}: {result.failure}" if result.failure else f"  ok   {line}")
+
+    def _skip_reason(self, walk: Walk) -> str | None:
+        if walk.service == MAINTENANCE:
+            admin = self.config.admin
+            known = any(verify_pin(DEMO_PIN, h) for h in (admin.pin_hash, *admin.staff.values()) if h)
+            return None if known and not admin.staff else "the admin walk knows only the demo's maintenance PIN"
+        offered = {str(s) for s in self.config.kiosk.services} & set(implemented_services())
+        return None if walk.service in offered else f"this kiosk offers no {walk.service!r} service"
 
     def _walk_once(self, result: WalkResult) -> None:
         walk = result.walk

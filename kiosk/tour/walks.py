@@ -16,6 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QWidget
+
 from kiosk.demo_people import DEMO_PEOPLE
 from kiosk.devices.simulators.demo import ID_CARD
 from kiosk.devices.simulators.idcard import IdCardReaderSimulator, SimIdCard
@@ -34,6 +38,8 @@ from kiosk.flows.views import (
 from kiosk.his.simulator import Fault
 from kiosk.tour.driver import NotShown, describe
 from kiosk.tour.world import DemoWorld
+from kiosk.ui.admin.controller import AdminController
+from kiosk.ui.admin.panel import AdminPanel
 
 Action = Callable[[DemoWorld], None]
 
@@ -561,6 +567,102 @@ CARD_REMOVED = Walk(
     ),
 )
 
+# -- the maintainer: the hidden admin screen ------------------------------------------------------
+
+MAINTENANCE = "maintenance"  # the walk of the staff: no service tile, the corner gesture instead
+DEMO_PIN = "246810"  # the demo configuration's admin PIN
+
+
+def _admin(world: DemoWorld) -> AdminController:
+    admin = world.kiosk.admin
+    if admin is None:
+        raise RuntimeError("this kiosk has no admin screen (no services)")
+    return admin
+
+
+def _button(parent: QWidget, name: str) -> QAbstractButton:
+    found = parent.findChild(QAbstractButton, name)
+    if not isinstance(found, QAbstractButton) or not found.isVisible():
+        raise NotShown(f"no visible button {name} on the admin screen")
+    return found
+
+
+def corner_taps(world: DemoWorld) -> None:
+    """The hidden gesture: the configured number of taps in the corner, at a finger's pace."""
+    admin = _admin(world)
+    window = world.kiosk.window
+    where = window.mapFromGlobal(admin.gesture.corner().center().toPoint())
+    for _ in range(world.config.admin.gesture.taps):
+        QTest.mouseClick(window, Qt.MouseButton.LeftButton, pos=where)
+        world.qapp.processEvents()
+    world.driver.wait_until(lambda: window.page is admin.pad, 5, "the PIN pad")
+
+
+def enter_pin(pin: str) -> Action:
+    def act(world: DemoWorld) -> None:
+        admin = _admin(world)
+        for digit in pin:
+            world.driver.click(_button(admin.pad, f"key-{digit}"), f"PIN key {digit}")
+        world.driver.click(admin.pad.ok_button, "sign in")
+        world.driver.wait_until(lambda: admin.panel.loaded("devices"), 10, "the admin screen's devices")
+
+    return act
+
+
+def admin_page(page: str, ready: Callable[[AdminPanel], bool] = lambda panel: True) -> Action:
+    def act(world: DemoWorld) -> None:
+        panel = _admin(world).panel
+        world.driver.click(panel.tabs[page], f"admin tab {page}")
+        world.driver.wait_until(lambda: panel.loaded(page) and ready(panel), 10, f"the admin page {page}")
+
+    return act
+
+
+def paper_replaced(world: DemoWorld) -> None:
+    world.driver.panel.set_paper_out(False)  # a new roll
+    panel = _admin(world).panel
+    world.driver.click(_button(panel, "paper_replaced-receipt_printer"), "paper replaced")
+    world.driver.wait_until(lambda: panel.message.isVisible() and not printer_shows("paper_out")(panel), 10, "paper")
+
+
+def printer_shows(flag: str) -> Callable[[AdminPanel], bool]:
+    return lambda panel: any(flag in getattr(d, "flags", ()) for d in panel.data("devices")[0])
+
+
+MAINTAIN = Walk(
+    "maintain",
+    MAINTENANCE,
+    "A maintainer opens the hidden admin screen, finds the receipt printer out of paper and fixes it",
+    (
+        Step(
+            "gesture",
+            then(paper_out, corner_taps),
+            HOME,
+            f"Five taps in the top right corner within 3 s open the PIN pad (the demo's PIN: {DEMO_PIN})",
+        ),
+        Step(
+            "devices",
+            then(enter_pin(DEMO_PIN), admin_page("devices", printer_shows("paper_out"))),
+            HOME,
+            "Every device's state and the HIS link, live: the receipt printer is out of paper",
+        ),
+        Step(
+            "paper-replaced",
+            paper_replaced,
+            HOME,
+            "A new roll, then Paper replaced: the printer is checked at once and is ready",
+        ),
+        Step("payments", admin_page("payments"), HOME, "Payments that need a person: none here"),
+        Step(
+            "settings",
+            admin_page("settings"),
+            HOME,
+            "Voice volume and the language every session starts in (kept across restarts), and Restart",
+        ),
+    ),
+)
+
+
 # -- the table: the tour runs these in this order -------------------------------------------------
 
 WALKS: tuple[Walk, ...] = (
@@ -585,6 +687,7 @@ WALKS: tuple[Walk, ...] = (
     REPORTS_NONE_READY,
     HIS_DOWN,
     CARD_REMOVED,
+    MAINTAIN,
 )
 
 # Each service's happy walk, by service: the flow benchmark times these and counts their taps.

@@ -4,7 +4,7 @@
 <context>
     <name>AdminPanel</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="275"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="283"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="302"/>
         <source>%n attempt(s)</source>
         <translation>
             <numerusform>%n attempt</numerusform>
@@ -34,7 +34,7 @@
 <context>
     <name>PinPad</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/login.py" line="170"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
         <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
         <translation>
             <numerusform>Wrong staff number or PIN. %n more try before a lockout.</numerusform>

@@ -4,471 +4,471 @@
 <context>
     <name>AdminPanel</name>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="200"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="207"/>
         <source>Working…</source>
         <translation>正在处理…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="230"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="237"/>
         <source>No payment needs attention.</source>
         <translation>没有需要处理的缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="234"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="241"/>
         <source>No receipt is waiting to be printed.</source>
         <translation>没有等待打印的凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="242"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="249"/>
         <source>HIS: connected, answered in %1 ms</source>
         <translation>HIS：已连接，响应 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="246"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="253"/>
         <source>HIS: NOT reachable</source>
         <translation>HIS：无法连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="251"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="258"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="263"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="270"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="267"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="274"/>
         <source>Paper replaced</source>
         <translation>已换纸</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="275"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="283"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n 分钟前</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="281"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="289"/>
         <source>Retry settle</source>
         <translation>重试入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="286"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
         <source>Mark refunded</source>
         <translation>标记已退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="288"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="296"/>
         <source>Tap again: money returned?</source>
         <translation>再按一次：确认钱已退回？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="302"/>
         <source>%n attempt(s)</source>
         <translation>
             <numerusform>已尝试 %n 次</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="299"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="307"/>
         <source>Reprint</source>
         <translation>重新打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="306"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="314"/>
         <source>Voice volume: %1%</source>
         <translation>语音音量：%1%</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="311"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="319"/>
         <source>Language a session starts in: %1</source>
         <translation>每次服务的默认语言：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="318"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
         <source>The kiosk program</source>
         <translation>自助机程序</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="320"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="328"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="322"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="330"/>
         <source>Tap again to restart</source>
         <translation>再按一次以重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="334"/>
         <source>Leave to desktop</source>
         <translation>退出到桌面</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="328"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="336"/>
         <source>Tap again to leave</source>
         <translation>再按一次以退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="344"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="352"/>
         <source>That did not work (%1). The log has the details.</source>
         <translation>操作未成功（%1）。详情见日志。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="355"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="363"/>
         <source>Maintenance</source>
         <translation>维护</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="358"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
         <source>maintenance staff</source>
         <translation>维护人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="359"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="367"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="360"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="368"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="362"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="370"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="363"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="371"/>
         <source>Payments</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="364"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="372"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="365"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="373"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="374"/>
         <source>Configuration</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="367"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="375"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="385"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="393"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="386"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="394"/>
         <source>Report printer</source>
         <translation>报告打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="387"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="395"/>
         <source>ID card reader</source>
         <translation>身份证读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="388"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="396"/>
         <source>Visit card reader</source>
         <translation>就诊卡读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="389"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
         <source>QR code scanner</source>
         <translation>扫码器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="390"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
         <source>Bank card terminal</source>
         <translation>银行卡终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="405"/>
         <source>working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="406"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="399"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="407"/>
         <source>needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="400"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="408"/>
         <source>NOT working</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="401"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="409"/>
         <source>NOT connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="408"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="416"/>
         <source>paper running low</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="409"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="417"/>
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="410"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="418"/>
         <source>cover open</source>
         <translation>机盖打开</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="411"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="419"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="412"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="420"/>
         <source>does not answer</source>
         <translation>无响应</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="413"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="421"/>
         <source>printer error</source>
         <translation>打印机错误</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="414"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="422"/>
         <source>unexpected reply</source>
         <translation>应答异常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="415"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="423"/>
         <source>software missing</source>
         <translation>缺少软件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="416"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="424"/>
         <source>needs recovery</source>
         <translation>需要恢复</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="417"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
         <source>receipts waiting to be reprinted</source>
         <translation>有凭条等待补打</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="418"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
         <source>not started</source>
         <translation>未启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="433"/>
         <source>order created</source>
         <translation>订单已创建</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="434"/>
         <source>waiting for the patient</source>
         <translation>等待患者支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="427"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="435"/>
         <source>PAID, not yet settled with the HIS</source>
         <translation>已付款，HIS 尚未入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="428"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="436"/>
         <source>refund pending</source>
         <translation>待退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="440"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="448"/>
         <source>{role}: the test page printed.</source>
         <translation>{role}：测试页已打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="441"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="449"/>
         <source>{role} has paper and is ready. Receipts waiting to be reprinted: {reprints}.</source>
         <translation>{role}有纸，已就绪。等待补打的凭条：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="444"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
         <source>{role} works, but the paper is running low. Receipts waiting: {reprints}.</source>
         <translation>{role}可以使用，但纸将用完。等待补打：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="447"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
         <source>{role} still reports no paper. Check the roll and close the cover.</source>
         <translation>{role}仍报告缺纸。请检查纸卷并合上机盖。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="450"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="458"/>
         <source>{role} has no paper: nothing was printed.</source>
         <translation>{role}缺纸：未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="451"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="459"/>
         <source>{role}: the cover is open, nothing was printed.</source>
         <translation>{role}：机盖打开，未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="460"/>
         <source>{role} is not ready: {detail}</source>
         <translation>{role}未就绪：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="453"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="461"/>
         <source>{role} has paper but reports a fault: {detail}</source>
         <translation>{role}有纸，但报告故障：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="454"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="462"/>
         <source>{role} is not connected: {detail}</source>
         <translation>{role}未连接：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="463"/>
         <source>No device is configured as {role}.</source>
         <translation>没有配置{role}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="456"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
         <source>{role} is not a printer.</source>
         <translation>{role}不是打印机。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="457"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
         <source>{role}: printing failed (code {code}): {detail}</source>
         <translation>{role}：打印失败（代码 {code}）：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="458"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
         <source>{role} did not answer within {seconds} s; it may still print.</source>
         <translation>{role}在 {seconds} 秒内没有应答；可能稍后仍会打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="461"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="469"/>
         <source>{role} did not report its status within {seconds} s.</source>
         <translation>{role}在 {seconds} 秒内没有报告状态。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="472"/>
         <source>The payment service is not running.</source>
         <translation>缴费服务未运行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="473"/>
         <source>There is no payment {payment}.</source>
         <translation>没有缴费记录 {payment}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="474"/>
         <source>A patient or the resolver is working on this payment now. Try again shortly.</source>
         <translation>患者或后台正在处理这笔缴费，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="469"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="477"/>
         <source>Payment {payment} is settled with the HIS. Receipt: {receipt}</source>
         <translation>缴费 {payment} 已在 HIS 入账。收据号：{receipt}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="472"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="480"/>
         <source>Payment {payment} went back to the payer.</source>
         <translation>缴费 {payment} 已退还给付款人。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="473"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="481"/>
         <source>Payment {payment}: a refund is due and not done yet: {error}</source>
         <translation>缴费 {payment}：应退款，尚未完成：{error}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="476"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="484"/>
         <source>Payment {payment}: the HIS has still not taken it ({error}). The kiosk keeps trying.</source>
         <translation>缴费 {payment}：HIS 仍未入账（{error}）。自助机会继续重试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="479"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="487"/>
         <source>Payment {payment}: the order is still open ({state}).</source>
         <translation>缴费 {payment}：订单仍未结束（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="480"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="488"/>
         <source>Payment {payment} ended without money kept ({state}).</source>
         <translation>缴费 {payment} 已结束，未留存款项（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="483"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="491"/>
         <source>Payment {payment} is already finished ({state}).</source>
         <translation>缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="484"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="492"/>
         <source>Payment {payment} ({amount}) is recorded as refunded by hand.</source>
         <translation>缴费 {payment}（{amount}）已记录为人工退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="487"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="495"/>
         <source>Not marked: payment {payment} is already finished ({state}).</source>
         <translation>未标记：缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="490"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="498"/>
         <source>Not marked: payment {payment} is an open order; it is cancelled, not refunded.</source>
         <translation>未标记：缴费 {payment} 是未完成的订单，应取消而不是退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="493"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="501"/>
         <source>Not marked: payment {payment} changed meanwhile ({state}). Look again.</source>
         <translation>未标记：缴费 {payment} 状态已变化（{state}）。请重新查看。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="496"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
         <source>The receipt printed again.</source>
         <translation>凭条已重新打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="497"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="505"/>
         <source>There is no such print job.</source>
         <translation>没有这个打印任务。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="498"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="506"/>
         <source>That receipt has printed already; it is not printed twice.</source>
         <translation>这张凭条已经打印过，不会重复打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="501"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="509"/>
         <source>Saved: volume {volume}, sessions start in {locale}.</source>
         <translation>已保存：音量 {volume}，默认语言 {locale}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="502"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="510"/>
         <source>The volume must be between 0 and 100%.</source>
         <translation>音量必须在 0 到 100% 之间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="503"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="511"/>
         <source>Unknown language.</source>
         <translation>未知语言。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="512"/>
         <source>That did not work (code {code}): {detail}</source>
         <translation>操作未成功（代码 {code}）：{detail}</translation>
     </message>
@@ -776,24 +776,24 @@
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="167"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="172"/>
         <source>Checking…</source>
         <translation>正在验证…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/login.py" line="170"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
         <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
         <translation>
             <numerusform>工号或密码错误。再错 %n 次将锁定。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="173"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="178"/>
         <source>Too many wrong PINs: sign-in is locked until %1.</source>
         <translation>密码错误次数过多：登录已锁定至 %1。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="180"/>
         <source>The PIN could not be checked. Please try again.</source>
         <translation>无法验证密码，请重试。</translation>
     </message>
@@ -863,7 +863,7 @@
     <name>VoiceControl</name>
     <message>
         <location filename="../../kiosk/ui/voice_button.py" line="60"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="330"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="331"/>
         <source>Listening…</source>
         <translation>正在听…</translation>
     </message>
@@ -874,7 +874,7 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/voice_button.py" line="126"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="395"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="396"/>
         <source>You said: %1</source>
         <translation>您说：%1</translation>
     </message>
@@ -894,32 +894,32 @@
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="354"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="355"/>
         <source>Please tap Yes or No.</source>
         <translation>请点击“是”或“否”。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="360"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="361"/>
         <source>I heard nothing. Tap the button, then speak.</source>
         <translation>没有听到声音。请点击按钮后再说。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="364"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="365"/>
         <source>Voice commands are not working right now. Please tap the screen.</source>
         <translation>语音功能暂时无法使用，请点击屏幕操作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="372"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="373"/>
         <source>Sorry, I did not understand. Please say it again, or tap the screen.</source>
         <translation>抱歉，没有听懂。请再说一遍，或点击屏幕。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="405"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="406"/>
         <source>Not done.</source>
         <translation>已取消，未执行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="408"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="409"/>
         <source>Say the name or the number of a choice, or &quot;back&quot; or &quot;cancel&quot;.</source>
         <translation>请说出选项的名称或序号（如“第一个”），也可以说“返回”或“取消”。</translation>
     </message>

@@ -4,7 +4,7 @@ the AdminGuard on a worker and tells the pad the outcome. GUI thread only."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.ui.widgets import button, label
@@ -160,6 +160,11 @@ class PinPad(QWidget):
         self.message.setVisible(self._message is not None)
         if self._message is not None:
             self.message.setText(self._describe(*self._message))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _describe(self, message: str, params: dict[str, object]) -> str:
         match message:

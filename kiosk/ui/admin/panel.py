@@ -49,10 +49,11 @@ class Row(QFrame):
         layout.addWidget(self.text, 1)
         layout.addLayout(self._buttons)
 
-    def add_button(self, text: str, on_click: Any, *, confirm: str | None = None) -> QPushButton:
+    def add_button(self, text: str, on_click: Any, *, confirm: str | None = None, name: str = "") -> QPushButton:
         """``confirm``: the button's text after a first tap; only a second tap acts."""
         widget = button()
         widget.setText(text)
+        widget.setObjectName(name)
         if confirm is None:
             widget.clicked.connect(lambda _checked=False: on_click())
         else:
@@ -186,6 +187,12 @@ class AdminPanel(QWidget):
         self._data[page] = data
         self._fill(page)
 
+    def loaded(self, page: str) -> bool:
+        return page in self._data
+
+    def data(self, page: str) -> Any:
+        return self._data.get(page)
+
     def show_result(self, result: ActionResult) -> None:
         self._result, self._failure = result, None
         self._show_message()
@@ -266,6 +273,7 @@ class AdminPanel(QWidget):
             row.add_button(
                 QCoreApplication.translate("AdminPanel", "Paper replaced"),
                 lambda r=device.role: self.action.emit("paper_replaced", (r,)),
+                name=f"paper_replaced-{device.role}",
             )
         return row
 
