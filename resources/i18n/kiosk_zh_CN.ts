@@ -4,471 +4,471 @@
 <context>
     <name>AdminPanel</name>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="207"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="237"/>
         <source>Working…</source>
         <translation>正在处理…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="237"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="267"/>
         <source>No payment needs attention.</source>
         <translation>没有需要处理的缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="241"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="271"/>
         <source>No receipt is waiting to be printed.</source>
         <translation>没有等待打印的凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="249"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="279"/>
         <source>HIS: connected, answered in %1 ms</source>
         <translation>HIS：已连接，响应 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="253"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="283"/>
         <source>HIS: NOT reachable</source>
         <translation>HIS：无法连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="258"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="288"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="270"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="300"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="274"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="304"/>
         <source>Paper replaced</source>
         <translation>已换纸</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="283"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="313"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n 分钟前</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="289"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="319"/>
         <source>Retry settle</source>
         <translation>重试入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="294"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="324"/>
         <source>Mark refunded</source>
         <translation>标记已退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="296"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
         <source>Tap again: money returned?</source>
         <translation>再按一次：确认钱已退回？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="302"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="332"/>
         <source>%n attempt(s)</source>
         <translation>
             <numerusform>已尝试 %n 次</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="307"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="337"/>
         <source>Reprint</source>
         <translation>重新打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="314"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="344"/>
         <source>Voice volume: %1%</source>
         <translation>语音音量：%1%</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="319"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="349"/>
         <source>Language a session starts in: %1</source>
         <translation>每次服务的默认语言：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="356"/>
         <source>The kiosk program</source>
         <translation>自助机程序</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="328"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="358"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="330"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="360"/>
         <source>Tap again to restart</source>
         <translation>再按一次以重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="334"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="364"/>
         <source>Leave to desktop</source>
         <translation>退出到桌面</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="336"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
         <source>Tap again to leave</source>
         <translation>再按一次以退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="352"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="382"/>
         <source>That did not work (%1). The log has the details.</source>
         <translation>操作未成功（%1）。详情见日志。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="363"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="393"/>
         <source>Maintenance</source>
         <translation>维护</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="396"/>
         <source>maintenance staff</source>
         <translation>维护人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="367"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="368"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="370"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="400"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="371"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="401"/>
         <source>Payments</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="372"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="402"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="373"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="403"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="374"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="404"/>
         <source>Configuration</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="375"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="405"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="393"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="423"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="394"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="424"/>
         <source>Report printer</source>
         <translation>报告打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="395"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
         <source>ID card reader</source>
         <translation>身份证读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="396"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
         <source>Visit card reader</source>
         <translation>就诊卡读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="427"/>
         <source>QR code scanner</source>
         <translation>扫码器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="428"/>
         <source>Bank card terminal</source>
         <translation>银行卡终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="405"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="435"/>
         <source>working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="406"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="436"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="407"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="437"/>
         <source>needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="408"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="438"/>
         <source>NOT working</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="409"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="439"/>
         <source>NOT connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="416"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="446"/>
         <source>paper running low</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="417"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="447"/>
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="418"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="448"/>
         <source>cover open</source>
         <translation>机盖打开</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="419"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="449"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="420"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="450"/>
         <source>does not answer</source>
         <translation>无响应</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="421"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="451"/>
         <source>printer error</source>
         <translation>打印机错误</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="422"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
         <source>unexpected reply</source>
         <translation>应答异常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="423"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="453"/>
         <source>software missing</source>
         <translation>缺少软件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="424"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="454"/>
         <source>needs recovery</source>
         <translation>需要恢复</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
         <source>receipts waiting to be reprinted</source>
         <translation>有凭条等待补打</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="456"/>
         <source>not started</source>
         <translation>未启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="433"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="463"/>
         <source>order created</source>
         <translation>订单已创建</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="434"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
         <source>waiting for the patient</source>
         <translation>等待患者支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="435"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
         <source>PAID, not yet settled with the HIS</source>
         <translation>已付款，HIS 尚未入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="436"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
         <source>refund pending</source>
         <translation>待退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="448"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="478"/>
         <source>{role}: the test page printed.</source>
         <translation>{role}：测试页已打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="449"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="479"/>
         <source>{role} has paper and is ready. Receipts waiting to be reprinted: {reprints}.</source>
         <translation>{role}有纸，已就绪。等待补打的凭条：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="482"/>
         <source>{role} works, but the paper is running low. Receipts waiting: {reprints}.</source>
         <translation>{role}可以使用，但纸将用完。等待补打：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="485"/>
         <source>{role} still reports no paper. Check the roll and close the cover.</source>
         <translation>{role}仍报告缺纸。请检查纸卷并合上机盖。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="458"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="488"/>
         <source>{role} has no paper: nothing was printed.</source>
         <translation>{role}缺纸：未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="459"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="489"/>
         <source>{role}: the cover is open, nothing was printed.</source>
         <translation>{role}：机盖打开，未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="460"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="490"/>
         <source>{role} is not ready: {detail}</source>
         <translation>{role}未就绪：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="461"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="491"/>
         <source>{role} has paper but reports a fault: {detail}</source>
         <translation>{role}有纸，但报告故障：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="462"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="492"/>
         <source>{role} is not connected: {detail}</source>
         <translation>{role}未连接：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="463"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="493"/>
         <source>No device is configured as {role}.</source>
         <translation>没有配置{role}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="494"/>
         <source>{role} is not a printer.</source>
         <translation>{role}不是打印机。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="495"/>
         <source>{role}: printing failed (code {code}): {detail}</source>
         <translation>{role}：打印失败（代码 {code}）：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="496"/>
         <source>{role} did not answer within {seconds} s; it may still print.</source>
         <translation>{role}在 {seconds} 秒内没有应答；可能稍后仍会打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="469"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="499"/>
         <source>{role} did not report its status within {seconds} s.</source>
         <translation>{role}在 {seconds} 秒内没有报告状态。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="472"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="502"/>
         <source>The payment service is not running.</source>
         <translation>缴费服务未运行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="473"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="503"/>
         <source>There is no payment {payment}.</source>
         <translation>没有缴费记录 {payment}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="474"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
         <source>A patient or the resolver is working on this payment now. Try again shortly.</source>
         <translation>患者或后台正在处理这笔缴费，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="477"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="507"/>
         <source>Payment {payment} is settled with the HIS. Receipt: {receipt}</source>
         <translation>缴费 {payment} 已在 HIS 入账。收据号：{receipt}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="480"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="510"/>
         <source>Payment {payment} went back to the payer.</source>
         <translation>缴费 {payment} 已退还给付款人。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="481"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="511"/>
         <source>Payment {payment}: a refund is due and not done yet: {error}</source>
         <translation>缴费 {payment}：应退款，尚未完成：{error}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="484"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="514"/>
         <source>Payment {payment}: the HIS has still not taken it ({error}). The kiosk keeps trying.</source>
         <translation>缴费 {payment}：HIS 仍未入账（{error}）。自助机会继续重试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="487"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="517"/>
         <source>Payment {payment}: the order is still open ({state}).</source>
         <translation>缴费 {payment}：订单仍未结束（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="488"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="518"/>
         <source>Payment {payment} ended without money kept ({state}).</source>
         <translation>缴费 {payment} 已结束，未留存款项（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="491"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="521"/>
         <source>Payment {payment} is already finished ({state}).</source>
         <translation>缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="492"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="522"/>
         <source>Payment {payment} ({amount}) is recorded as refunded by hand.</source>
         <translation>缴费 {payment}（{amount}）已记录为人工退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="495"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="525"/>
         <source>Not marked: payment {payment} is already finished ({state}).</source>
         <translation>未标记：缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="498"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="528"/>
         <source>Not marked: payment {payment} is an open order; it is cancelled, not refunded.</source>
         <translation>未标记：缴费 {payment} 是未完成的订单，应取消而不是退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="501"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="531"/>
         <source>Not marked: payment {payment} changed meanwhile ({state}). Look again.</source>
         <translation>未标记：缴费 {payment} 状态已变化（{state}）。请重新查看。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="534"/>
         <source>The receipt printed again.</source>
         <translation>凭条已重新打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="505"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="535"/>
         <source>There is no such print job.</source>
         <translation>没有这个打印任务。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="506"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="536"/>
         <source>That receipt has printed already; it is not printed twice.</source>
         <translation>这张凭条已经打印过，不会重复打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="509"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="539"/>
         <source>Saved: volume {volume}, sessions start in {locale}.</source>
         <translation>已保存：音量 {volume}，默认语言 {locale}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="510"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="540"/>
         <source>The volume must be between 0 and 100%.</source>
         <translation>音量必须在 0 到 100% 之间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="511"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="541"/>
         <source>Unknown language.</source>
         <translation>未知语言。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="512"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="542"/>
         <source>That did not work (code {code}): {detail}</source>
         <translation>操作未成功（代码 {code}）：{detail}</translation>
     </message>

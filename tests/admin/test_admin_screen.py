@@ -25,6 +25,7 @@ from kiosk.services import build_services
 from kiosk.ui.admin.controller import AdminController
 from kiosk.ui.admin.panel import Row
 from kiosk.ui.screens.home import HomeScreen
+from kiosk.ui.screenshot import find_clipped
 from tests.flows.conftest import wait_until
 from tests.payments.world import new_bill, patient_ids
 
@@ -322,3 +323,20 @@ def test_restart_needs_a_second_tap_and_is_audited_before_the_kiosk_exits(kiosk:
     assert kiosk.window.page is None
     wait(qapp, lambda: ("maintenance", "admin.logout") in audit(kiosk), "the sign-out")
     assert audit(kiosk)[-2:] == [("maintenance", "app.restart"), ("maintenance", "admin.logout")]
+
+
+def test_no_admin_text_is_clipped_in_either_language_mode_or_orientation(kiosk: Kiosk, qapp: QApplication) -> None:
+    admin = sign_in(kiosk, qapp)
+    clipped = []
+    for elderly in (False, True):
+        for size in ((1920, 1080), (1080, 1920)):
+            kiosk.window.resize(*size)
+            for locale in ("zh_CN", "en"):
+                kiosk.window.apply_preferences(locale, elderly)
+                for page in ("devices", "settings"):
+                    click(admin.panel.tabs[page])
+                    wait(qapp, lambda p=page: admin.panel.loaded(p), f"the {page} page")
+                    for _ in range(3):
+                        qapp.processEvents()
+                    clipped += [(elderly, size, locale, page, c) for c in find_clipped(kiosk.window)]
+    assert clipped == []

@@ -11,9 +11,12 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
@@ -36,7 +39,8 @@ CONFIRM_S = 5  # a second tap within this long confirms an action that cannot be
 class Row(QFrame):
     """One line of a page: a text and its action buttons."""
 
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, text: str, *, stacked: bool = False, parent: QWidget | None = None) -> None:
+        """``stacked``: the buttons below the text (a portrait screen has no width for both)."""
         super().__init__(parent)
         self.setObjectName("adminRow")
         self.text = label("admin")
@@ -44,9 +48,12 @@ class Row(QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self._buttons = QHBoxLayout()
         self._buttons.setSpacing(12)
-        layout = QHBoxLayout(self)
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        layout = QBoxLayout(direction, self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addWidget(self.text, 1)
+        if stacked:
+            self._buttons.addStretch(1)  # the buttons at the right, under the text
         layout.addLayout(self._buttons)
 
     def add_button(self, text: str, on_click: Any, *, confirm: str | None = None, name: str = "") -> QPushButton:
@@ -100,12 +107,14 @@ class AdminPanel(QWidget):
         self.sign_out_button = button()
         self.sign_out_button.clicked.connect(self.sign_out.emit)
         header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.who)
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.who)  # its own line: a staff number and "signed in" fit in any mode
+        header.addLayout(titles, 1)
         header.addWidget(self.sign_out_button)
 
         tab_row = self._build_tabs()
-        self.message = label("admin")
+        self.message = label("adminMessage")  # the answer to the last action, until the next
         self.stack = QStackedWidget()
         self.lists: dict[str, QVBoxLayout] = {}
         self.texts: dict[str, QPlainTextEdit] = {}
@@ -121,28 +130,49 @@ class AdminPanel(QWidget):
         layout.addWidget(self.stack, 1)
         self.retranslate()
 
-    def _build_tabs(self) -> QHBoxLayout:
+    def _build_tabs(self) -> QGridLayout:
         self.tabs: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
         group.setExclusive(True)
-        tab_row = QHBoxLayout()
-        tab_row.setSpacing(8)
+        self._tab_grid = QGridLayout()
+        self._tab_grid.setSpacing(8)
+        self._tab_columns = 0
         for page in PAGES:
             tab = button()
             tab.setCheckable(True)
             tab.setObjectName(f"tab-{page}")
             tab.clicked.connect(lambda _c=False, p=page: self.choose(p))
             group.addButton(tab)
-            tab_row.addWidget(tab)
             self.tabs[page] = tab
-        return tab_row
+        self._place_tabs(3)
+        return self._tab_grid
+
+    def _place_tabs(self, columns: int) -> None:
+        """Two rows of tabs in landscape, three in portrait: large text in either language fits."""
+        self._tab_columns = columns
+        for index, page in enumerate(PAGES):
+            self._tab_grid.removeWidget(self.tabs[page])
+            self._tab_grid.addWidget(self.tabs[page], index // columns, index % columns)
+
+    @property
+    def _portrait(self) -> bool:
+        return self.width() < self.height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        columns = 2 if self._portrait else 3
+        if columns != self._tab_columns:
+            self._place_tabs(columns)
+            for page in ("devices", "payments", "prints"):  # their buttons go below the text, or back
+                self._fill(page)
+        super().resizeEvent(event)
 
     def _build_page(self, page: str) -> QWidget:
         if page in ("log", "config"):
             text = QPlainTextEdit()
             text.setReadOnly(True)
             text.setObjectName("adminText")
-            QScroller.grabGesture(text.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+            # A finger drags the text; mouse presses (and the taps a touch screen synthesises) stay clicks.
+            QScroller.grabGesture(text.viewport(), QScroller.ScrollerGestureType.TouchGesture)
             self.texts[page] = text
             return text
         holder = QWidget()
@@ -154,7 +184,7 @@ class AdminPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(holder)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         return scroll
 
     # -- the controller's side -------------------------------------------------------------------
@@ -264,7 +294,7 @@ class AdminPanel(QWidget):
             lines.append(" · ".join(flags))
         if device.detail:
             lines.append(device.detail)
-        row = Row("\n".join(lines))
+        row = Row("\n".join(lines), stacked=self._portrait)
         if device.printer:
             row.add_button(
                 QCoreApplication.translate("AdminPanel", "Test print"),
@@ -284,7 +314,7 @@ class AdminPanel(QWidget):
         ]
         if payment.last_error:
             lines.append(payment.last_error)
-        row = Row("\n".join(lines))
+        row = Row("\n".join(lines), stacked=self._portrait)
         row.add_button(
             QCoreApplication.translate("AdminPanel", "Retry settle"),
             lambda i=payment.payment_id: self.action.emit("retry_settle", (i,)),
@@ -302,7 +332,7 @@ class AdminPanel(QWidget):
         text = f"{job.title} · {created} · " + self.tr("%n attempt(s)", "", job.attempts)
         if job.last_error:
             text += f"\n{job.last_error}"
-        row = Row(text)
+        row = Row(text, stacked=self._portrait)
         row.add_button(
             QCoreApplication.translate("AdminPanel", "Reprint"), lambda j=job.job_id: self.action.emit("reprint", (j,))
         )
