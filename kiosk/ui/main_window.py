@@ -134,7 +134,7 @@ class MainWindow(QWidget):
             # Fleet monitoring and bench/startup.py read this line: start-up cost as users see it.
             log.info("first frame painted first_paint_unix=%.6f size=%dx%d", time.time(), self.width(), self.height())
             # Queued: the frame reaches the screen before any follow-up work starts.
-            QTimer.singleShot(0, self.first_frame_painted.emit)
+            QTimer.singleShot(0, self, self.first_frame_painted.emit)
 
     # -- no way out -----------------------------------------------------------------------------
 

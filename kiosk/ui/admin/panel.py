@@ -74,7 +74,7 @@ class Row(QFrame):
                     return
                 armed[:] = [time.monotonic()]
                 widget.setText(confirm)
-                QTimer.singleShot(CONFIRM_S * 1000, disarm)
+                QTimer.singleShot(round(CONFIRM_S * 1000), widget, disarm)  # dropped with a rebuilt row
 
             def disarm() -> None:
                 armed.clear()
