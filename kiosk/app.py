@@ -143,12 +143,15 @@ class Kiosk:
         log.info("services started")
         if self.admin is not None:  # the volume and language saved on the admin screen
             self.executor.run_in_background(
-                self.admin.console.voice_settings, self._apply_saved_voice, self._services_failed
+                self.admin.console.voice_settings, self._apply_saved_voice, self._saved_voice_failed
             )
 
     def _apply_saved_voice(self, settings: VoiceSettings) -> None:
         if settings.saved:
             self.apply_voice(settings.volume, settings.locale)
+
+    def _saved_voice_failed(self, error: BaseException) -> None:
+        log.error("the voice settings saved on the admin screen could not be read: %s", error, exc_info=error)
 
     def apply_voice(self, volume: float, locale: str) -> None:
         if self.speaker is not None:

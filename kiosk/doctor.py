@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from kiosk.adminpin import needs_rehash
+from kiosk.adminpin import MEMORY_KIB, TIME_COST, needs_rehash
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
 from kiosk.errors import ConfigurationError
 
@@ -75,7 +75,8 @@ def check_admin_pins(config: Config) -> Iterator[Finding]:
     hashes |= {f"staff {number}": stored for number, stored in config.admin.staff.items()}
     weak = [owner for owner, stored in hashes.items() if needs_rehash(stored)]
     if weak:
-        detail = f"{', '.join(weak)}: weaker than argon2id m=19456 KiB, t=2; make new hashes with 'kiosk hash-pin'"
+        current = f"argon2id m={MEMORY_KIB} KiB, t={TIME_COST}"
+        detail = f"{', '.join(weak)}: weaker than {current}; make new hashes with 'kiosk hash-pin'"
         yield Finding("admin PIN", Outcome.WARN, detail)
     else:
         yield Finding("admin PIN", Outcome.OK, f"{len(hashes)} PIN hash(es) at current argon2id parameters")

@@ -424,12 +424,8 @@ class PaymentsService:
             return self.ledger.get(payment_id)
         try:
             record = self.ledger.get(payment_id)
-            if record.state.final:
+            if record.state.final or self._driven_by_flow(payment_id):
                 return record
-            with self._lock:
-                active = self._active.get(payment_id)
-            if active is not None and active.lease_until > self._clock():
-                return record  # a flow thread is driving it
             try:
                 if record.state in (S.CREATED, S.PENDING):
                     record = self._resolve_open(record)

@@ -56,7 +56,7 @@ class MainWindow(QWidget):
         self.voice: VoiceControl | None = None
         # A page outside the patient's screens (the admin screen) covers them while it is open.
         self._page: QWidget | None = None
-        self._screen_below: Screen | None = None
+        self._session_screen: Screen | None = None  # the screen of the session's latest view
 
     def attach_voice(self, voice: VoiceControl) -> None:
         """The push-to-talk button: below the screens in portrait, in a flow screen's footer in landscape."""
@@ -76,18 +76,15 @@ class MainWindow(QWidget):
         if screen is None:
             log.error("no screen for view %s", type(view).__name__)
             return
-        current = self._shown_screen()
+        current = self._session_screen
         if current is not None and current is not screen:
             current.leave()
         screen.set_view(view)
-        self._screen_below = screen
+        self._session_screen = screen
         if self._page is None:
             self.stack.setCurrentWidget(screen)
         if self.voice is not None:
             self.voice.show_view(view, screen)
-
-    def _shown_screen(self) -> Screen | None:
-        return self._screen_below if self._page is not None else self.current_screen()
 
     # -- a page over the screens --------------------------------------------------------------------
 
@@ -96,15 +93,13 @@ class MainWindow(QWidget):
         views the session shows meanwhile update the screen below, which comes back then."""
         if self.stack.indexOf(page) < 0:
             self.stack.addWidget(page)
-        if self._page is None:
-            self._screen_below = self.current_screen()
         self._page = page
         self.stack.setCurrentWidget(page)
 
     def close_page(self) -> None:
         self._page = None
-        if self._screen_below is not None:
-            self.stack.setCurrentWidget(self._screen_below)
+        if self._session_screen is not None:
+            self.stack.setCurrentWidget(self._session_screen)
 
     @property
     def page(self) -> QWidget | None:
