@@ -9,14 +9,18 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
 # Everything Qt's xcb/offscreen platforms, Chinese text, speech (espeak-ng, and aplay from
-# alsa-utils to play it; PortAudio for the microphone), A4 printing (CUPS client) and the
-# real-window tests need on a fresh Debian 12; python3-venv because Debian splits venv out.
+# alsa-utils or paplay from pulseaudio-utils to play it; PortAudio for the microphone), A4
+# printing (CUPS client) and the real-window tests need on a fresh Debian 12; python3-venv
+# because Debian splits venv out. Every program the code runs comes from a package here
+# (fontconfig: fc-match/fc-list find the CJK font; procps: kill, ps; systemd: systemd-analyze
+# checks the unit), which tests/test_external_programs.py checks: a minbase system has none of them.
 APT_PACKAGES=(
   python3 python3-venv
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libpulse0
-  fonts-noto-cjk espeak-ng alsa-utils libportaudio2 xvfb xauth cups-client
+  fonts-noto-cjk fontconfig espeak-ng alsa-utils pulseaudio-utils libportaudio2 xvfb xauth cups-client
+  procps systemd
 )
 
 missing_apt() {

@@ -35,12 +35,15 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# What the kiosk needs at run time (scripts/bootstrap.sh adds the development tools).
+# What the kiosk needs at run time (scripts/bootstrap.sh adds the development tools); fontconfig
+# is fc-match/fc-list (the receipt's raster text and the A4 PDF find the CJK font with it),
+# procps and pulseaudio-utils (paplay) are programs the kiosk runs too.
 APT_PACKAGES=(
   python3 python3-venv cage
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0
   libwayland-client0 libwayland-cursor0 libwayland-egl1
-  libpulse0 fonts-noto-cjk espeak-ng libportaudio2 cups-client
+  libpulse0 fonts-noto-cjk fontconfig espeak-ng alsa-utils pulseaudio-utils libportaudio2 cups-client
+  procps
 )
 if [ "$APT" -eq 1 ]; then
   missing=()
