@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "hash-pin",
-        help="print the argon2id hash of an admin PIN (4-12 digits, asked twice or read from stdin) "
+        help="print the argon2id hash of an admin PIN (6-12 digits, asked twice or read from stdin) "
         "for admin.pin_hash or admin.staff in config.yaml",
     )
 
@@ -193,7 +193,7 @@ def _cmd_hash_pin(_args: argparse.Namespace) -> int:
     from kiosk.adminpin import hash_pin  # noqa: PLC0415
 
     if sys.stdin.isatty():
-        pin = getpass.getpass("Admin PIN (4-12 digits): ")
+        pin = getpass.getpass("Admin PIN (6-12 digits): ")
         if getpass.getpass("Again: ") != pin:
             print("kiosk: the two PINs differ", file=sys.stderr)
             return EXIT_FAILED

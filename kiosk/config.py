@@ -7,14 +7,16 @@ but :class:`ConfigError`. Runs on whatever thread calls it (start-up, ``kiosk do
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -28,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.adminpin import cost_problem
 from kiosk.errors import ConfigurationError
 
 Locale = Literal["zh_CN", "en"]
@@ -55,7 +58,7 @@ class DeviceRole(StrEnum):
 class _Strict(BaseModel):
     """Unknown keys are errors: a misspelt key must not silently fall back to a default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _readable_file(value: Path | None) -> Path | None:
@@ -98,11 +101,24 @@ class KioskSection(_Strict):
 
 class TimeoutsSection(_Strict):
     # Total inactivity before a session is wiped; the warning shows idle_warning_s before that.
-    idle_s: int = Field(default=120, ge=45, le=900)
-    idle_warning_s: int = Field(default=30, ge=20, le=120)
-    idle_max_extensions: int = Field(default=10, ge=10, le=100)
-    goodbye_s: int = Field(default=8, ge=3, le=60)
-    error_screen_s: int = Field(default=15, ge=5, le=120)
+    idle_s: int = Field(
+        default=120,
+        ge=45,
+        le=900,
+        description="a patient reading a long screen needs 45 s; an abandoned session must be wiped within 15 min",
+    )
+    idle_warning_s: int = Field(
+        default=30, ge=20, le=120, description="an elderly patient needs 20 s to notice and tap 'more time'"
+    )
+    idle_max_extensions: int = Field(
+        default=10, ge=10, le=100, description="WCAG 2.2.1 asks for at least 10 extensions"
+    )
+    goodbye_s: int = Field(
+        default=8, ge=3, le=60, description="long enough to read the goodbye, short enough for the next patient"
+    )
+    error_screen_s: int = Field(
+        default=15, ge=5, le=120, description="long enough to read an error code, short enough for the next patient"
+    )
 
     @model_validator(mode="after")
     def _warning_fits(self) -> TimeoutsSection:
@@ -121,8 +137,12 @@ class UiSection(_Strict):
     # The panel and the patient's eyes: text and touch-target sizes are physical (cap height
     # 0.7 degrees at the viewing distance, targets 20 mm), so the theme scales its pixel sizes
     # from these and the window's resolution (kiosk/ui/ergonomics.py).
-    screen_diagonal_in: float = Field(default=21.5, ge=7, le=100)
-    viewing_distance_cm: float = Field(default=55, ge=25, le=200)
+    screen_diagonal_in: float = Field(
+        default=21.5, ge=7, le=100, description="a panel's diagonal in inches; text sizes are computed from it"
+    )
+    viewing_distance_cm: float = Field(
+        default=55, ge=25, le=200, description="how far a standing patient's eyes are from the panel"
+    )
 
 
 class HisAuth(_Strict):
@@ -145,23 +165,23 @@ class HisAuth(_Strict):
 class HisSection(_Strict):
     mode: Literal["fhir", "simulator"] = "fhir"
     base_url: AnyHttpUrl | None = None
-    connect_timeout_s: float = Field(default=3.0, gt=0, le=30)
-    read_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    connect_timeout_s: float = Field(default=3.0, gt=0, le=30, description="a patient waits on screen meanwhile")
+    read_timeout_s: float = Field(default=10.0, gt=0, le=120, description="a patient waits on screen meanwhile")
     ca_bundle: SecretFile = None
     auth: HisAuth = HisAuth()
     # Upper bound of one gateway call including retries: the patient sees an error by then.
-    call_deadline_s: float = Field(default=20.0, gt=0, le=300)
+    call_deadline_s: float = Field(default=20.0, gt=0, le=300, description="a patient waits on screen meanwhile")
     # Extra attempts for idempotent requests only (reads, conditional creates, If-Match updates).
-    retries: int = Field(default=2, ge=0, le=5)
+    retries: int = Field(default=2, ge=0, le=5, description="each retry lengthens the patient's wait")
     # First pause between attempts; doubles each time, with jitter.
-    retry_backoff_s: float = Field(default=0.3, ge=0, le=10)
+    retry_backoff_s: float = Field(default=0.3, ge=0, le=10, description="each pause lengthens the patient's wait")
     # Plain http:// to a non-loopback HIS (a test server); production keeps TLS.
     allow_plain_http: bool = False
     # Time zone the HIS's dates are in (today's appointments, slots of a day).
     timezone: str = "Asia/Shanghai"
     # How long before an appointment the HIS accepts check-in. The HIS alone decides; the kiosk
     # uses this only to tell a patient who came too early when to come back.
-    checkin_opens_before_min: int = Field(default=60, ge=0, le=24 * 60)
+    checkin_opens_before_min: int = Field(default=60, ge=0, le=24 * 60, description="at most a day")
     # FHIR resource that represents a department: HealthcareService or Organization.
     department_resource: Literal["HealthcareService", "Organization"] = "HealthcareService"
     # Identifier systems (FHIR Identifier.system) the HIS uses; ask the hospital's integrator.
@@ -178,7 +198,9 @@ class HisSection(_Strict):
     # Base URL of the kiosk's FHIR extensions (registration fee, slot capacity, payment link).
     extension_base: str = Field(default="https://hospital-kiosk.org/fhir/StructureDefinition", min_length=1)
     # Largest response body accepted (report PDFs are the big ones).
-    max_response_mb: float = Field(default=20.0, gt=0, le=200)
+    max_response_mb: float = Field(
+        default=20.0, gt=0, le=200, description="a report PDF is a few MB; the kiosk holds the whole response in memory"
+    )
 
     _check_ca = field_validator("ca_bundle")(_readable_file)
 
@@ -228,7 +250,9 @@ class SandboxSettings(_Strict):
     # Where the embedded payment sandbox listens. 127.0.0.1: a browser on this machine opens the
     # order pages; to approve from a phone, listen on the LAN and set public_url to match.
     host: str = "127.0.0.1"
-    port: int = Field(default=0, ge=0, le=65535)  # 0: any free port
+    port: int = Field(
+        default=0, ge=0, le=65535, description="a TCP port number, 0 for any free one"
+    )  # 0: any free port
     # Base URL the QR codes point to (http://192.0.2.5:8765); default: the address it listens on.
     public_url: AnyHttpUrl | None = None
     # Orders survive a restart of the demo here (relative: next to the journal); none: in memory.
@@ -238,11 +262,13 @@ class SandboxSettings(_Strict):
 class PaymentsSection(_Strict):
     providers: dict[str, PaymentProvider] = Field(default_factory=dict)
     # Seconds between passes of the resolver that finishes payments stuck in a state.
-    resolver_interval_s: float = Field(default=10.0, ge=1, le=600)
+    resolver_interval_s: float = Field(
+        default=10.0, ge=1, le=600, description="a stuck payment must be finished within minutes"
+    )
     # Start-up recovery resolves unfinished payments for at most this long before payments open.
-    recovery_deadline_s: float = Field(default=60.0, ge=5, le=600)
+    recovery_deadline_s: float = Field(default=60.0, ge=5, le=600, description="payments stay closed meanwhile")
     # Reconciliation matches orders paid this many minutes across midnight to the day they began.
-    reconcile_tolerance_min: int = Field(default=30, ge=0, le=720)
+    reconcile_tolerance_min: int = Field(default=30, ge=0, le=720, description="at most half a day")
     # The embedded payment sandbox (demo / tests): started when a sandbox provider has no base_url.
     sandbox: SandboxSettings = SandboxSettings()
 
@@ -258,17 +284,22 @@ class DeviceConfig(_Strict):
 
 # An argon2id PHC string as printed by `kiosk hash-pin` ($argon2id$v=19$m=19456,t=2,p=1$salt$hash).
 _PIN_HASH = re.compile(
-    r"^\$argon2id\$v=19\$m=\d{1,10},t=\d{1,10},p=\d{1,3}\$[A-Za-z0-9+/]{11,86}\$[A-Za-z0-9+/]{16,128}$"
+    r"^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$[A-Za-z0-9+/]{11,86}\$[A-Za-z0-9+/]{16,128}$"
 )
 _STAFF_NUMBER = re.compile(r"^[0-9]{1,12}$")  # typed on the PIN pad's digit keys
 
 
 def _pin_hash(value: str) -> str:
-    if not _PIN_HASH.fullmatch(value):
+    match = _PIN_HASH.fullmatch(value)
+    if not match:
         old = " (PBKDF2 hashes of older versions are no longer accepted)" if value.startswith("pbkdf2") else ""
         raise ValueError(
             f"must be a salted PIN hash printed by 'kiosk hash-pin' ($argon2id$v=19$...){old}; never put a PIN here"
         )
+    memory, time_cost, parallelism = (int(group) for group in match.groups())
+    problem = cost_problem(memory, time_cost, parallelism)
+    if problem is not None:
+        raise ValueError(f"{problem}; make a new hash with 'kiosk hash-pin'")
     return value
 
 
@@ -276,9 +307,11 @@ class AdminGesture(_Strict):
     """The hidden way in: ``taps`` taps within ``within_s`` seconds in one corner of the screen."""
 
     corner: Literal["top_left", "top_right", "bottom_left", "bottom_right"] = "top_right"
-    taps: int = Field(default=5, ge=3, le=10)
-    within_s: float = Field(default=3.0, ge=1, le=10)
-    size_mm: float = Field(default=25, ge=10, le=60)  # side of the square corner area
+    taps: int = Field(default=5, ge=3, le=10, description="fewer taps open it by accident")
+    within_s: float = Field(default=3.0, ge=1, le=10, description="the taps must come in one quick series")
+    size_mm: float = Field(
+        default=25, ge=10, le=60, description="a fingertip needs 10 mm; a larger corner catches patients' taps"
+    )  # side of the square corner area
 
 
 class AdminSection(_Strict):
@@ -286,11 +319,18 @@ class AdminSection(_Strict):
     pin_hash: str | None = None
     # Personal PINs: staff number -> hash. The admin screen then asks the staff number first.
     staff: dict[str, str] = Field(default_factory=dict)
-    lockout_after_failures: int = Field(default=5, ge=3, le=10)
-    lockout_s: int = Field(default=900, ge=60, le=86400)
+    lockout_after_failures: int = Field(
+        default=5, ge=3, le=10, description="more wrong PINs before a lock make guessing easier"
+    )
+    lockout_s: int = Field(
+        default=900,
+        ge=60,
+        le=86400,
+        description="the first lock; each further lock before a sign-in is twice as long, up to a day",
+    )
     gesture: AdminGesture = AdminGesture()
     # The admin screen closes itself after this long without a touch.
-    idle_s: int = Field(default=120, ge=30, le=1800)
+    idle_s: int = Field(default=120, ge=30, le=1800, description="an unattended admin screen must close itself")
     # Whether the admin screen offers "leave to desktop" (quit the kiosk session).
     allow_desktop: bool = False
 
@@ -346,7 +386,7 @@ class MetricsSection(_Strict):
     enabled: bool = True
     # Loopback by default; a fleet's Prometheus needs the kiosk's LAN address (and a firewall).
     bind: str = "127.0.0.1"
-    port: int = Field(default=9471, ge=1, le=65535)
+    port: int = Field(default=9471, ge=1, le=65535, description="a TCP port number")
 
     @field_validator("bind")
     @classmethod
@@ -383,10 +423,10 @@ class VoiceSection(_Strict):
     """Spoken guidance (text to speech) and, with a model, voice commands."""
 
     enabled: bool = True
-    volume: float = Field(default=0.8, ge=0, le=1)
-    rate_wpm: int = Field(default=170, ge=80, le=450)
+    volume: float = Field(default=0.8, ge=0, le=1, description="0 is silent, 1 is full volume")
+    rate_wpm: int = Field(default=170, ge=80, le=450, description="espeak-ng's range of words a minute")
     # Elderly mode speaks slower.
-    elderly_rate_wpm: int = Field(default=130, ge=80, le=450)
+    elderly_rate_wpm: int = Field(default=130, ge=80, le=450, description="espeak-ng's range of words a minute")
     voices: VoiceNames = VoiceNames()
     # The vosk model folder of the kiosk's default language; without a model no voice button
     # appears. Checked by `kiosk doctor`.
@@ -454,20 +494,31 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def key_lines(path: Path) -> dict[tuple[str, ...], int]:
+    """The line each key path of a (safely readable) file is written on; empty when it cannot be read."""
+    try:
+        return _read_yaml(path)[1]
+    except ConfigError:
+        return {}
+
+
+# A kiosk's configuration is a few KB with a handful of aliases at most. These bounds make a
+# hostile or broken file fail in milliseconds instead of hanging start-up or `kiosk doctor`
+# (a "billion laughs" file expands a few lines into 10^9 values; 10 000 nested brackets
+# exhaust Python's recursion).
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32  # the schema nests 5 deep; profiles and payment options a little more
+MAX_ALIASES = 100
+MAX_VALUES = 20_000  # every key and value, counting what each alias repeats
+
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([Problem(path, "", "file not found")]) from None
-    except PermissionError:
-        raise ConfigError([Problem(path, "", "file is not readable by this user")]) from None
-    except IsADirectoryError:
-        raise ConfigError([Problem(path, "", "is a directory, not a file")]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError([Problem(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        lines = _scan(path, text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader (libyaml's when present)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None
@@ -475,26 +526,150 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
         raise ConfigError([Problem(path, "", reason, line)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([Problem(path, "", f"invalid YAML: {exc}")]) from None
+    except ConfigError:
+        raise
+    except Exception as exc:
+        # (ValueError for 2026-13-45 or a 5000-digit number, AttributeError for "!!timestamp x")
+        raise ConfigError([Problem(path, "", f"invalid value: {_short(str(exc) or type(exc).__name__)}")]) from None
     if not isinstance(data, dict):
         raise ConfigError([Problem(path, "", "the top level must be a mapping of sections")])
-    lines: dict[tuple[str, ...], int] = {}
-    if node is not None:
-        _collect_lines(node, (), lines)
     return data, lines
 
 
-def _collect_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
-    """Map each key path to the line it is written on, for error messages."""
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = (*prefix, str(index))
-            out[key] = item.start_mark.line + 1
-            _collect_lines(item, key, out)
+def _read_text(path: Path) -> str:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or /dev/zero would block or never end
+            raise ConfigError([Problem(path, "", "is not a regular file")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ConfigError([Problem(path, "", "file not found")]) from None
+    except PermissionError:
+        raise ConfigError([Problem(path, "", "file is not readable by this user")]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem(path, "", "is a directory, not a file")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(path, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(
+            [Problem(path, "", f"larger than {MAX_FILE_BYTES // 1024} KiB: not a kiosk configuration (a few KB)")]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([Problem(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+
+
+@dataclass
+class _Open:
+    """A mapping or sequence whose end the scan has not reached yet."""
+
+    path: tuple[str, ...]
+    anchor: str | None
+    is_mapping: bool
+    values: int = 0  # what it holds, aliases expanded
+    index: int = 0  # the next item's index (sequence)
+    key: str | None = None  # the key whose value comes next (mapping); None: a key comes next
+    keys: dict[tuple[str, bool], int] = dataclasses.field(default_factory=dict)  # key -> line
+
+
+def _scan(path: Path, text: str) -> dict[tuple[str, ...], int]:
+    """One pass over the parser's events, before anything is built: see :class:`_Scanner`."""
+    scanner = _Scanner(path)
+    for event in yaml.parse(text, Loader=_LOADER):
+        scanner.feed(event)
+    if scanner.duplicates:
+        raise ConfigError(scanner.duplicates)
+    return scanner.lines
+
+
+class _Scanner:
+    """Refuses nesting deeper than MAX_DEPTH, more than MAX_ALIASES aliases, an alias inside its
+    own anchor, more than MAX_VALUES values after alias expansion (each at once, with its line),
+    and collects keys written twice in a mapping (both lines named) and the line of every key path.
+    Iterative: depth cannot exhaust Python's stack."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: dict[tuple[str, ...], int] = {}
+        self.duplicates: list[Problem] = []
+        self._stack: list[_Open] = []
+        self._sizes: dict[str, int] = {}  # anchor -> values it stands for
+        self._total = 0
+        self._aliases = 0
+
+    def feed(self, event: yaml.Event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.ScalarEvent):
+            here = self._place(line, event)
+            if event.anchor is not None:
+                self._sizes[event.anchor] = 1
+            self._count(1, line, here)
+        elif isinstance(event, yaml.AliasEvent):
+            here = self._place(line, None)
+            anchor = str(event.anchor)
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise self._refuse(line, here, f"more than {MAX_ALIASES} aliases (*name): not a kiosk configuration")
+            if any(open_.anchor == anchor for open_ in self._stack):
+                raise self._refuse(line, here, f"alias *{anchor} refers to a value that contains it (endless)")
+            self._count(self._sizes.get(anchor, 1), line, here)  # an undefined alias: the loader names it
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            here = self._place(line, None)
+            if len(self._stack) >= MAX_DEPTH:
+                raise self._refuse(line, here, f"nested more than {MAX_DEPTH} levels deep: not a kiosk configuration")
+            self._count(1, line, here)
+            self._stack.append(_Open(here, event.anchor, isinstance(event, yaml.MappingStartEvent)))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            done = self._stack.pop()
+            if done.anchor is not None:
+                self._sizes[done.anchor] = done.values + 1
+            if self._stack:
+                self._stack[-1].values += done.values + 1
+
+    def _place(self, line: int, scalar: yaml.ScalarEvent | None) -> tuple[str, ...]:
+        """The key path of the node starting on ``line`` (for a mapping's key: the key's own path)."""
+        if not self._stack:
+            return ()
+        top = self._stack[-1]
+        if not top.is_mapping:
+            here = (*top.path, str(top.index))
+            top.index += 1
+            self.lines.setdefault(here, line)
+            return here
+        if top.key is not None:  # this node is the value of top.key
+            here, top.key = (*top.path, top.key), None
+            return here
+        name = "" if scalar is None else str(scalar.value)
+        here = (*top.path, name)
+        if scalar is not None and name != "<<":  # "<<" merges may repeat
+            identity = (name, bool(scalar.implicit[0]))  # yes and 'yes' are different keys
+            first = top.keys.get(identity)
+            if first is None:
+                top.keys[identity] = line
+            else:
+                self.duplicates.append(
+                    Problem(self.path, ".".join(here), f"written twice, on line {first} and line {line}", line)
+                )
+        self.lines.setdefault(here, line)
+        top.key = name
+        return here
+
+    def _count(self, values: int, line: int, here: tuple[str, ...]) -> None:
+        if self._stack:
+            self._stack[-1].values += values
+        self._total += values
+        if self._total > MAX_VALUES:
+            raise self._refuse(
+                line, here, f"expands to more than {MAX_VALUES} values through aliases (a few hundred is usual)"
+            )
+
+    def _refuse(self, line: int, here: tuple[str, ...], reason: str) -> ConfigError:
+        return ConfigError([Problem(self.path, ".".join(here), reason, line)])
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _problem(path: Path, err: Mapping[str, Any], lines: dict[tuple[str, ...], int]) -> Problem:
@@ -504,12 +679,45 @@ def _problem(path: Path, err: Mapping[str, Any], lines: dict[tuple[str, ...], in
         message = "unknown key (misspelt, or not supported by this version)"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+    elif err["type"] in _BOUND_ERRORS and (why := _why(loc)):
+        message = f"{message}: {why}"
     line = None
     for depth in range(len(loc), 0, -1):  # the nearest written ancestor for a missing key
         line = lines.get(loc[:depth])
         if line is not None:
             break
     return Problem(path, ".".join(loc), message, line)
+
+
+_BOUND_ERRORS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def _why(loc: tuple[str, ...]) -> str | None:
+    """The reason for a field's bounds: its description in the schema."""
+    model: type[BaseModel] = Config
+    why = None
+    parts = list(loc)
+    while parts:
+        field = model.model_fields.get(parts.pop(0))
+        if field is None:
+            return None
+        why = field.description
+        inner = _model_in(field.annotation)
+        if inner is None:
+            break
+        if get_origin(field.annotation) is dict and parts:
+            parts.pop(0)  # the dict's key: devices.<role>, providers.<name>
+        model = inner
+    return why if not parts else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (itself, optional, or as a dict's values)."""
+    candidates = [annotation, *get_args(annotation)]
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 _PATH_KEYS = frozenset(

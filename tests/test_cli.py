@@ -121,9 +121,9 @@ def test_hash_pin_help_names_argon2id(capsys) -> None:
 
 
 def test_hash_pin_refuses_a_short_pin(monkeypatch, capsys) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("12345\n"))
     assert cli.main(["hash-pin"]) == 1
-    assert "4 to 12 digits" in capsys.readouterr().err
+    assert "6 to 12 digits" in capsys.readouterr().err
 
 
 def test_run_with_a_missing_config_file(tmp_path: Path, capsys) -> None:

@@ -18,7 +18,7 @@ from kiosk.config import AdminSection, load_config
 from kiosk.journal import AuditEvent, Journal
 from tests.conftest import DEMO_CONFIG
 
-FAST = {"memory_kib": 64, "time_cost": 1}  # test-only argon2id parameters
+FAST = {"memory_kib": 7168, "time_cost": 5}  # OWASP's cheapest argon2id setting (~25 ms)
 MAINTENANCE_PIN, STAFF_PIN, OTHER_PIN, WRONG_PIN = "864209", "31415926", "27182818", "135797"
 MAINTENANCE_HASH = hash_pin(MAINTENANCE_PIN, **FAST)
 STAFF = {"1017": hash_pin(STAFF_PIN, **FAST), "0427": hash_pin(OTHER_PIN, **FAST)}
@@ -169,7 +169,7 @@ def test_five_wrong_pins_lock_the_pad(journal: Journal, wall: WallClock) -> None
     state = guard.state()
     assert (state.locked, state.locked_until, state.failures) == (True, wall.t + 900, 5)
     assert trail(journal) == [(UNKNOWN, "admin.pin_wrong")] * 5 + [(UNKNOWN, "admin.locked")]
-    assert events(journal)[-1].detail.startswith("5 wrong PINs in a row; locked until ")
+    assert events(journal)[-1].detail.startswith("5 wrong PINs since the last sign-in; lock 1, until ")
 
 
 def test_while_locked_the_pin_is_not_even_checked(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -206,8 +206,8 @@ def test_a_lock_survives_a_restart_and_then_expires(tmp_path: Path, wall: WallCl
     with Journal(path, clock=wall) as journal:
         guard = AdminGuard(journal, section(), journal.clock)
         state = guard.state()
-        assert (state.locked, state.locked_until, state.failures) == (False, None, 0)
-        assert guard.attempt(WRONG_PIN).remaining == 4  # the count starts over
+        assert (state.locked, state.locked_until, state.failures) == (False, None, 5)  # counted on
+        assert guard.attempt(WRONG_PIN).remaining == 4  # a new series of five
         assert guard.attempt(MAINTENANCE_PIN).outcome is Outcome.GRANTED
         assert guard.state().failures == 0
 
@@ -357,3 +357,118 @@ def test_attempts_from_many_threads_count_exactly(journal: Journal) -> None:
     actions = [action for _, action in trail(journal)]
     assert [actions.count(a) for a in ("admin.pin_wrong", "admin.locked", "admin.pin_refused_locked")] == [5, 1, 3]
     assert guard.state().failures == 5
+
+
+def test_each_lock_before_a_sign_in_is_twice_as_long_up_to_a_day_across_restarts(
+    tmp_path: Path, wall: WallClock
+) -> None:
+    path = tmp_path / "journal.sqlite"
+    lengths = []
+    for _ in range(9):
+        with Journal(path, clock=wall) as journal:  # a restart before every series
+            guard = AdminGuard(journal, section(), journal.clock)
+            results = [guard.attempt(WRONG_PIN) for _ in range(5)]
+            assert [r.outcome for r in results] == [Outcome.WRONG] * 4 + [Outcome.LOCKED]
+            assert results[-1].locked_until is not None
+            lengths.append(results[-1].locked_until - wall.t)
+        with Journal(path, clock=wall) as journal:  # and another while locked: still as long
+            assert AdminGuard(journal, section(), journal.clock).state().locked_until == wall.t + lengths[-1]
+        wall.t += lengths[-1]
+    assert lengths == [900, 1800, 3600, 7200, 14400, 28800, 57600, 86400, 86400]
+    # 45 guesses in the first 9 locks (over four days), then 5 a day: a 6-digit PIN holds for centuries.
+    with Journal(path, clock=wall) as journal:
+        guard = AdminGuard(journal, section(), journal.clock)
+        assert guard.attempt(MAINTENANCE_PIN).outcome is Outcome.GRANTED  # only a sign-in resets
+        results = [guard.attempt(WRONG_PIN) for _ in range(5)]
+        assert results[-1].locked_until == wall.t + 900
+
+
+def test_an_expired_lock_does_not_reset_the_count(journal: Journal, wall: WallClock) -> None:
+    guard = AdminGuard(journal, section(lockout_after_failures=3, lockout_s=60), journal.clock)
+    for _ in range(3):
+        guard.attempt(WRONG_PIN)
+    wall.t += 60
+    assert [guard.attempt(WRONG_PIN).remaining for _ in range(2)] == [2, 1]
+    second = guard.attempt(WRONG_PIN)
+    assert second == Attempt(Outcome.LOCKED, None, 0, wall.t + 120)
+    assert guard.state().failures == 6
+
+
+def test_short_pins_are_refused_everywhere() -> None:
+    for pin in ("1234", "12345"):
+        with pytest.raises(ValueError, match="6 to 12 digits"):
+            hash_pin(pin, **FAST)
+    # A hash of a short PIN made by an older version never opens the pad.
+    from argon2 import PasswordHasher, Type
+
+    old = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1, type=Type.ID).hash("2468")
+    assert not verify_pin("2468", old)
+    assert verify_pin(MAINTENANCE_PIN, MAINTENANCE_HASH)
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ("m=64,t=1,p=1", "below OWASP's minimum"),
+        ("m=7168,t=4,p=1", "below OWASP's minimum"),
+        ("m=19456,t=4294967295,p=1", "would take too long to check"),
+        ("m=4294967295,t=2,p=1", "would take too long to check"),
+        ("m=262144,t=2,p=1", "would take too long to check"),
+        ("m=19456,t=2,p=64", "p=64 must be 1 to 4"),
+    ],
+)
+def test_hash_costs_outside_owasps_range_or_a_second_are_refused(params: str, reason: str) -> None:
+    stored = MAINTENANCE_HASH.replace("m=7168,t=5,p=1", params)
+    [message] = _messages({"pin_hash": stored})
+    assert message.startswith("pin_hash: Value error, ")
+    assert reason in message
+    assert "kiosk hash-pin" in message
+    [message] = _messages({"staff": {"1017": stored}})
+    assert reason in message
+    assert not verify_pin(MAINTENANCE_PIN, stored)  # and never checked, even when asked directly
+
+
+def test_the_costliest_accepted_hash_checks_within_a_second() -> None:
+    import time
+
+    stored = hash_pin(MAINTENANCE_PIN, memory_kib=131_072, time_cost=2)
+    assert AdminSection.model_validate({"pin_hash": stored}).pin_hash == stored
+    started = time.thread_time()  # CPU time: other processes' load does not count (p=1: one thread)
+    assert verify_pin(MAINTENANCE_PIN, stored)
+    assert time.thread_time() - started < 1.0
+
+
+def test_the_hash_check_holds_no_lock_anyone_waits_for(journal: Journal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one attempt's PIN is being hashed, everything else the screen calls answers at once."""
+    guard = AdminGuard(journal, section(), journal.clock)
+    hashing, release = threading.Event(), threading.Event()
+    others: list[str] = []
+
+    def slow_verify(pin: str, stored: str) -> bool:
+        if threading.current_thread().name == "first":
+            hashing.set()
+            release.wait(30)
+        return verify_pin(pin, stored)
+
+    monkeypatch.setattr(auth, "verify_pin", slow_verify)
+    first = threading.Thread(target=guard.attempt, args=(WRONG_PIN,), name="first")
+    first.start()
+    assert hashing.wait(10)
+
+    def meanwhile() -> None:
+        others.append("locked" if guard.state().locked else "open")
+        others.append(guard.attempt(MAINTENANCE_PIN).outcome.value)
+        guard.logout(MAINTENANCE, "button")
+        journal.audit(MAINTENANCE, "admin.test", "")
+        others.append("done")
+
+    second = threading.Thread(target=meanwhile)
+    second.start()
+    second.join(timeout=5)
+    stalled = second.is_alive()
+    release.set()
+    first.join(timeout=10)
+    second.join(timeout=10)
+    assert not stalled, "a call waited behind another attempt's hash check"
+    assert others == ["open", "granted", "done"]
+    assert guard.state().failures == 1  # the first attempt's wrong PIN, decided after the sign-in

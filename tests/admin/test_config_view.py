@@ -21,8 +21,8 @@ def _secret_file(folder: Path, name: str) -> str:
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    admin_hash = hash_pin("1234", memory_kib=8, time_cost=1)
-    staff_hash = hash_pin("4321", memory_kib=8, time_cost=1)
+    admin_hash = hash_pin("123456", memory_kib=7168, time_cost=5)
+    staff_hash = hash_pin("654321", memory_kib=7168, time_cost=5)
     return Config.model_validate(
         {
             "kiosk": {"id": "OPD-LOBBY-03", "name": {"zh_CN": "门诊自助机", "en": "Outpatient kiosk"}},

@@ -95,7 +95,7 @@ def _config(tmp_path: Path, reports: Path) -> Config:
         {
             "kiosk": {"id": "OPD-TEST-01", "name": {"zh_CN": "门诊自助机", "en": "Outpatient kiosk"}},
             "his": {"mode": "simulator"},
-            "admin": {"pin_hash": hash_pin("1234", memory_kib=8, time_cost=1)},
+            "admin": {"pin_hash": hash_pin("123456", memory_kib=7168, time_cost=5)},
             "voice": {"volume": 0.8},
             "devices": {
                 "receipt_printer": {
