@@ -312,13 +312,16 @@ class TerminationHandler:
 
     @staticmethod
     def _noted(signum: int, _frame: object) -> None:
-        log.info("signal %s received, shutting down", signum)
+        """Nothing here: a handler runs between any two bytecodes, also in the middle of a log
+        line's write to stderr, where logging again fails ("reentrant call"). The wakeup socket
+        carries the signal's number to :meth:`_woken`."""
 
     def _woken(self) -> None:
         try:
-            self._reader.recv(64)
+            signals = self._reader.recv(64)
         except BlockingIOError:
             return
+        log.info("signal %s received, shutting down", ", ".join(str(s) for s in signals))
         self._on_terminate()
 
     def close(self) -> None:

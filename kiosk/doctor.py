@@ -8,14 +8,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from kiosk.adminpin import MEMORY_KIB, TIME_COST, needs_rehash
-from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, load_config
+from kiosk.adminpin import MEMORY_KIB, MIN_PIN_DIGITS, TIME_COST, needs_rehash, verify_pin
+from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, Problem, key_lines, load_config
 from kiosk.errors import ConfigurationError
+
+PIN_CHECK_LIMIT_S = 1.0  # the longest a sign-in may take to check one PIN
 
 
 class Outcome(StrEnum):
@@ -61,16 +64,56 @@ def check_cjk_font() -> Iterator[Finding]:
         )
 
 
+PROBE_BYTES = 4096  # one page: enough to find a full or read-only filesystem
+
+
 def check_journal(config: Config) -> Iterator[Finding]:
-    folder = config.journal_path.parent
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is None or not os.access(existing, os.W_OK):
-        yield Finding("journal", Outcome.FAIL, f"cannot create or write {config.journal_path}")
+    """The journal's folder takes a write that reaches the disk (a probe file written, fsynced and
+    removed), and the journal itself, when it exists, is a regular file this user can write."""
+    path = config.journal_path
+    if path.exists() and not path.is_file():
+        yield Finding("journal", Outcome.FAIL, f"{path} is not a regular file: SQLite cannot keep a journal there")
+        return
+    if path.is_file() and not os.access(path, os.W_OK):
+        yield Finding("journal", Outcome.FAIL, f"{path} is not writable by this user")
+        return
+    folder = path.parent
+    existing = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
+    if existing is None:
+        yield Finding("journal", Outcome.FAIL, f"cannot create {path}: no folder of it exists")
+        return
+    problem = write_probe(existing)
+    if problem is not None:
+        yield Finding("journal", Outcome.FAIL, f"cannot write in {existing} for {path}: {problem}")
     else:
-        yield Finding("journal", Outcome.OK, f"{config.journal_path} is writable")
+        yield Finding("journal", Outcome.OK, f"{path} is writable (a probe file in {existing} written and synced)")
 
 
-def check_admin_pins(config: Config) -> Iterator[Finding]:
+def write_probe(folder: Path) -> str | None:
+    """Writes, fsyncs and removes a probe file in ``folder``; why that failed, or None."""
+    probe = folder / f".kiosk-doctor-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            written = os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if written != PROBE_BYTES:
+            return f"only {written} of {PROBE_BYTES} bytes written"
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the new entry itself reaches the disk, as SQLite's -wal must
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    finally:
+        probe.unlink(missing_ok=True)
+    return None
+
+
+def check_admin_pins(config: Config, limit_s: float = PIN_CHECK_LIMIT_S) -> Iterator[Finding]:
     hashes = {"pin_hash": config.admin.pin_hash} if config.admin.pin_hash else {}
     hashes |= {f"staff {number}": stored for number, stored in config.admin.staff.items()}
     weak = [owner for owner, stored in hashes.items() if needs_rehash(stored)]
@@ -80,6 +123,21 @@ def check_admin_pins(config: Config) -> Iterator[Finding]:
         yield Finding("admin PIN", Outcome.WARN, detail)
     else:
         yield Finding("admin PIN", Outcome.OK, f"{len(hashes)} PIN hash(es) at current argon2id parameters")
+    # One check per distinct cost, timed on this kiosk's CPU: a sign-in must not keep one waiting.
+    slowest = 0.0
+    by_cost = {stored.split("$")[3]: (owner, stored) for owner, stored in hashes.items() if stored.count("$") >= 4}
+    for cost, (owner, stored) in by_cost.items():
+        started = time.perf_counter()
+        verify_pin("0" * MIN_PIN_DIGITS, stored)
+        took = time.perf_counter() - started
+        slowest = max(slowest, took)
+        if took > limit_s:
+            detail = (
+                f"{owner} ({cost}): checking a PIN takes {took:.2f} s here; make a cheaper hash with 'kiosk hash-pin'"
+            )
+            yield Finding("admin PIN", Outcome.FAIL, detail)
+            return
+    yield Finding("admin PIN", Outcome.OK, f"checking a PIN takes {slowest * 1000:.0f} ms on this kiosk")
 
 
 def check_his(config: Config) -> Iterator[Finding]:
@@ -232,6 +290,28 @@ def check_disk(config: Config) -> Iterator[Finding]:
         yield Finding("disk", Outcome.OK, text)
 
 
+def check_device_options(config: Config, path: Path) -> Iterator[Finding]:
+    """Each device's driver and profile, checked as the kiosk checks them at start, nothing opened.
+    A wrong one is a configuration problem (exit 2, file, line and key), not a device failure."""
+    from kiosk.devices.errors import DeviceOptionsError  # noqa: PLC0415 - the drivers: only for this check
+    from kiosk.devices.manager import DeviceManager  # noqa: PLC0415
+
+    lines: dict[tuple[str, ...], int] | None = None
+    for role, device in config.devices.items():
+        try:
+            # A placeholder hub: building a device reads its options; only opening it needs the hub.
+            DeviceManager({role: device}, lambda _event: None, sim_hub=object())
+        except DeviceOptionsError as exc:
+            text = str(exc)
+            key, _, reason = text.partition(": ")
+            if not key.startswith(f"devices.{role.value}") or not reason:
+                key, reason = f"devices.{role.value}", text
+            lines = key_lines(path) if lines is None else lines
+            parts = tuple(key.split("."))
+            line = next((lines[parts[:n]] for n in range(len(parts), 0, -1) if parts[:n] in lines), None)
+            yield Finding("config", Outcome.FAIL, str(Problem(path, key, reason, line)))
+
+
 def check_devices(config: Config, timeout: float = 5.0) -> Iterator[Finding]:
     """Each configured device's status. While the kiosk runs, its devices' ports are its own:
     the statuses then come from its metrics endpoint instead of opening them a second time."""
@@ -316,9 +396,11 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
     """All findings, and whether the configuration itself was valid."""
     findings: list[Finding] = []
     config: Config | None = None
+    device_problems: list[Finding] = []
     try:
         config = load_config(config_path)
-        findings.append(Finding("config", Outcome.OK, f"{config_path} is valid"))
+        device_problems = list(check_device_options(config, config_path))
+        findings.extend(device_problems or [Finding("config", Outcome.OK, f"{config_path} is valid")])
     except ConfigError as exc:
         findings.extend(Finding("config", Outcome.FAIL, str(p)) for p in exc.problems)
     findings.extend(check_translations(resources))
@@ -330,6 +412,7 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
         findings.extend(check_his(config))
         findings.extend(check_journal_integrity(config))
         findings.extend(check_disk(config))
-        findings.extend(check_devices(config))
+        if not device_problems:  # a device the kiosk would refuse is not opened either
+            findings.extend(check_devices(config))
         findings.extend(check_voice(config))
-    return findings, config is not None
+    return findings, config is not None and not device_problems

@@ -193,9 +193,17 @@ def test_doctor_lists_every_problem(write_config: WriteConfig, demo_yaml) -> Non
     assert {f.check for f in findings} >= {"config", "translations", "fonts", "display"}
 
 
-def test_doctor_command_on_the_demo_config() -> None:
+def test_doctor_command_on_the_demo_config(write_config: WriteConfig) -> None:
+    import socket
+
+    with socket.socket() as probe:  # not 9471: a demo kiosk running here would answer for its devices
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    text = DEMO_CONFIG.read_text(encoding="utf-8")
+    assert "  port: 9471\n" in text
+    path = write_config(text.replace("  port: 9471\n", f"  port: {port}\n"))
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "doctor", "--config", str(DEMO_CONFIG)],
+        [sys.executable, "-m", "kiosk.cli", "doctor", "--config", str(path)],
         capture_output=True,
         text=True,
         timeout=60,
