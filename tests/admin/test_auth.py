@@ -137,10 +137,10 @@ def test_the_demo_pin_opens_the_demo_config() -> None:
 
 def test_doctor_warns_about_weak_hashes() -> None:
     demo = load_config(DEMO_CONFIG)
-    [finding] = doctor.check_admin_pins(demo)
+    [finding, _timing] = doctor.check_admin_pins(demo)
     assert finding.outcome is doctor.Outcome.OK
     weak = demo.model_copy(update={"admin": AdminSection(pin_hash=demo.admin.pin_hash, staff=STAFF)})
-    [finding] = doctor.check_admin_pins(weak)
+    [finding, _timing] = doctor.check_admin_pins(weak)
     assert finding.outcome is doctor.Outcome.WARN
     assert "staff 1017, staff 0427: weaker than argon2id" in finding.detail
     assert "pin_hash" not in finding.detail
