@@ -4,7 +4,7 @@
 against the argon2id hashes in ``config.admin``. After ``lockout_after_failures`` wrong PINs in
 a row the PIN pad locks for ``lockout_s`` seconds; each further series of wrong PINs before a
 successful sign-in locks it twice as long as the last, up to a day (5 guesses, then 15 min, 30
-min, 1 h ... 24 h: about 40 guesses the first day and 5 a day after, so a 6-digit PIN holds for
+min, 1 h ... 24 h: 35 guesses the first day and 5 a day after, so a 6-digit PIN holds for
 centuries). Only a sign-in resets the count. The count and the lock live in the journal, so a
 restart does not lift a lock or shorten the next. Every attempt is audited with the actor and what happened,
 never the PIN (nor its length). An unknown staff number costs the same hash time as a known
