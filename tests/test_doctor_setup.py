@@ -134,15 +134,20 @@ def test_every_bounded_number_has_its_reason() -> None:
     from kiosk.config import Config
 
     missing: list[str] = []
+    unbounded: list[str] = []
 
     def walk(model: type[BaseModel], prefix: str) -> None:
         for name, field in model.model_fields.items():
-            bounded = any(isinstance(m, Ge | Gt | Le | Lt) for m in field.metadata)
-            if bounded and not field.description:
+            low = any(isinstance(m, Ge | Gt) for m in field.metadata)
+            high = any(isinstance(m, Le | Lt) for m in field.metadata)
+            if (low or high) and not field.description:
                 missing.append(prefix + name)
+            if field.annotation in (int, float, int | None, float | None) and not (low and high):
+                unbounded.append(prefix + name)
             for inner in (field.annotation, *getattr(field.annotation, "__args__", ())):
                 if isinstance(inner, type) and issubclass(inner, BaseModel):
                     walk(inner, f"{prefix}{name}.")
 
     walk(Config, "")
     assert missing == []
+    assert unbounded == []  # every number a technician can set has a floor and a ceiling
