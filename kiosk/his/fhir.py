@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import hashlib
 import http.cookiejar
 import logging
 import random
 import re
+import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +37,9 @@ from typing import Any, Protocol
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from kiosk import __version__
 from kiosk.config import HisSection
@@ -67,6 +73,7 @@ from kiosk.his.errors import (
 from kiosk.his.mapping import (
     EXT_PAYMENT,
     KIOSK_TAG_SYSTEM,
+    MAX_BUNDLE_ENTRIES,
     ORG_TYPE_SYSTEM,
     TAG_COPY_PRINTED,
     TAG_PRINTED,
@@ -105,6 +112,7 @@ log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _MAX_PAGES = 20  # a search needing more pages than this is not a kiosk-sized answer
+_MAX_ENTRIES = MAX_BUNDLE_ENTRIES  # nor one with more resources than this, over all its pages
 _MAX_STATUS_ATTEMPTS = 3  # read-modify-write loops on 412 before giving up with Conflict
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id; anything else cannot name a resource
 
@@ -117,12 +125,116 @@ class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
 @dataclass(frozen=True)
 class _Reply:
     status: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # case-insensitive: h11, uvicorn and HTTP/2 send lower-case names
     body: bytes
 
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+class _Watchdog:
+    """Ends an exchange at the call deadline, whatever the server does.
+
+    requests' read timeout applies to each socket read: a server that drips a byte a second
+    never trips it. The watchdog shuts the socket down when the deadline passes, which wakes the
+    blocked read (headers or body) on the worker thread.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = max(0.0, seconds)
+        self._timer: threading.Timer | None = None
+        self.fired = False
+
+    def arm(self, sock: socket.socket | None) -> None:
+        if sock is None or self._timer is not None:
+            return
+        self._timer = threading.Timer(self._seconds, self._fire, args=(sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self, sock: socket.socket) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):  # already closed: the exchange ended meanwhile
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+_current = threading.local()  # the watchdog of the exchange running on this worker thread
+
+
+def _arm_watchdog(sock: socket.socket | None) -> None:
+    """Arms this thread's watchdog on the socket before the response is read."""
+    watchdog: _Watchdog | None = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.arm(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _arm_watchdog(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _arm_watchdog(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+# OpenSSL verification codes (X509_V_ERR_*) → what a technician should check.
+_TLS_CAUSES = {
+    9: "the HIS's TLS certificate is not valid yet (is the kiosk's clock right?)",
+    10: "the HIS's TLS certificate has expired (or the kiosk's clock is wrong)",
+    62: "the HIS's TLS certificate is for another host name than base_url",
+    64: "the HIS's TLS certificate is for another host (IP address) than base_url",
+    18: "the HIS's TLS certificate is self-signed, not signed by a CA the kiosk trusts (his.ca_bundle)",
+    19: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+    20: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+    21: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+}
+
+
+def _tls_cause(exc: BaseException) -> str:
+    """Which TLS failure this was, from the ssl error inside requests' wrapping; never the URL."""
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            cause = _TLS_CAUSES.get(current.verify_code)
+            if cause is not None:
+                return cause
+            return "the HIS's TLS certificate was refused (certificate verify failed)"
+        stack.extend([current.__cause__, current.__context__, *current.args, getattr(current, "reason", None)])
+    text = str(exc)
+    if "certificate has expired" in text:
+        return _TLS_CAUSES[10]
+    if "mismatch" in text or "doesn't match" in text:
+        return _TLS_CAUSES[62]
+    if "unable to get local issuer" in text or "self-signed" in text or "self signed" in text:
+        return _TLS_CAUSES[20]
+    return "TLS handshake failed (protocol or cipher; is base_url really https?)"
 
 
 class RequestObserver(Protocol):
@@ -205,7 +317,7 @@ class FhirHisGateway:
             session.trust_env = False
             session.cookies.set_policy(_RefuseCookies())
             session.headers.update({"Accept": FHIR_JSON, "User-Agent": f"hospital-kiosk/{__version__}"})
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
+            adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             auth = settings.auth
@@ -266,10 +378,17 @@ class FhirHisGateway:
             retry_after = 0.0
             try:
                 reply = self._observed_exchange(
-                    op, method, path=path, params=params, data=data, headers=send_headers, timeout=timeout
+                    op,
+                    method,
+                    path=path,
+                    params=params,
+                    data=data,
+                    headers=send_headers,
+                    timeout=timeout,
+                    remaining=remaining,
                 )
-            except requests.exceptions.SSLError:
-                raise HisUnavailable(f"HIS {op}: TLS handshake failed (certificate or CA)") from None
+            except requests.exceptions.SSLError as exc:
+                raise HisUnavailable(f"HIS {op}: {_tls_cause(exc)}") from None
             except requests.exceptions.ConnectTimeout:
                 error = HisTimeout(f"HIS {op}: connect timeout")
                 retryable = True  # nothing was sent, so even a non-idempotent call may be repeated
@@ -333,6 +452,9 @@ class FhirHisGateway:
         ):
             outcome = "connection"
             raise
+        except HisTimeout:  # the call deadline's watchdog cut the exchange off
+            outcome = "timeout"
+            raise
         except HisBadResponse:
             outcome = "bad_response"
             raise
@@ -351,32 +473,47 @@ class FhirHisGateway:
         data: bytes | None,
         headers: Mapping[str, str],
         timeout: tuple[float, float],
+        remaining: float,
     ) -> _Reply:
-        response = self._session.request(
-            method,
-            self._url(path),
-            params=list(params) if params else None,
-            data=data,
-            headers=dict(headers),
-            timeout=timeout,
-            verify=self._verify,
-            allow_redirects=False,
-            stream=True,
-        )
+        """One request and its whole body, cut off when ``remaining`` seconds have passed."""
+        watchdog = _Watchdog(remaining)
+        _current.watchdog = watchdog
         try:
-            declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit() and int(declared) > self._limit:
-                raise HisBadResponse("HIS response is larger than max_response_mb")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > self._limit:
+            response = self._session.request(
+                method,
+                self._url(path),
+                params=list(params) if params else None,
+                data=data,
+                headers=dict(headers),
+                timeout=timeout,
+                verify=self._verify,
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > self._limit:
                     raise HisBadResponse("HIS response is larger than max_response_mb")
-                chunks.append(chunk)
-            return _Reply(response.status_code, dict(response.headers), b"".join(chunks))
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(chunk_size=65536):
+                    size += len(chunk)
+                    if size > self._limit:
+                        raise HisBadResponse("HIS response is larger than max_response_mb")
+                    chunks.append(chunk)
+                if watchdog.fired:  # cut off mid-headers: http.client takes the EOF as their end
+                    raise HisTimeout("HIS: no complete answer within the call deadline")
+                # requests' CaseInsensitiveDict, kept: a dict() of it would lose that.
+                return _Reply(response.status_code, CaseInsensitiveDict(response.headers), b"".join(chunks))
+            finally:
+                response.close()
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+            if watchdog.fired:
+                raise HisTimeout("HIS: no complete answer within the call deadline") from None
+            raise
         finally:
-            response.close()
+            watchdog.cancel()
+            _current.watchdog = None
 
     def _check(self, reply: _Reply, op: str, not_found: str = "") -> None:
         """Raises the typed error for a non-2xx reply."""
@@ -448,7 +585,8 @@ class FhirHisGateway:
             pages += 1
             if pages > _MAX_PAGES:
                 raise bad("Bundle.link(next)", f"more than {_MAX_PAGES} pages")
-            page = parse_bundle(self._get_json(next_url, op, deadline=deadline), rtype, includable)
+            left = _MAX_ENTRIES - len(matches) - len(included)
+            page = parse_bundle(self._get_json(next_url, op, deadline=deadline), rtype, includable, max(0, left))
             matches.extend(page.matches)
             included.extend(page.included)
         return matches, included

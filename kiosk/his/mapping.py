@@ -329,13 +329,20 @@ class BundlePage:
     next_url: str | None
 
 
-def parse_bundle(data: Any, rtype: str, includable: frozenset[str] = frozenset()) -> BundlePage:
+MAX_BUNDLE_ENTRIES = 2000  # a kiosk-sized answer; a search returning more went wrong somewhere
+
+
+def parse_bundle(
+    data: Any, rtype: str, includable: frozenset[str] = frozenset(), max_entries: int = MAX_BUNDLE_ENTRIES
+) -> BundlePage:
     """A searchset page: matches must be ``rtype``; includes only of the named types."""
     bundle = obj(data, "Bundle")
     if bundle.get("resourceType") != "Bundle":
         raise bad("Bundle", "expected a Bundle")
     if bundle.get("type") not in ("searchset", None):
         raise bad("Bundle.type", "expected a searchset")
+    if len(opt_list(bundle, "entry", "Bundle")) > max_entries:
+        raise bad("Bundle.entry", f"more than {max_entries} entries: not a kiosk-sized answer")
     matches: list[Json] = []
     included: list[Json] = []
     for index, raw in enumerate(opt_list(bundle, "entry", "Bundle")):
