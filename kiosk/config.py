@@ -179,6 +179,9 @@ class HisSection(_Strict):
     extension_base: str = Field(default="https://hospital-kiosk.org/fhir/StructureDefinition", min_length=1)
     # Largest response body accepted (report PDFs are the big ones).
     max_response_mb: float = Field(default=20.0, gt=0, le=200)
+    # Which kiosk-profile conventions the HIS follows (docs/his-fhir.md, "The kiosk profile"):
+    # "auto" reads them from its CapabilityStatement; a list sets them (empty: a plain FHIR server).
+    profile_features: Literal["auto"] | list[Literal["fee-hold", "queue-number", "places"]] = "auto"
 
     _check_ca = field_validator("ca_bundle")(_readable_file)
 
