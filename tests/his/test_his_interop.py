@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import ssl
 import time
 from pathlib import Path
@@ -253,4 +254,180 @@ def test_tls_failures_are_told_apart(tmp_path: Path, case: str, message: str) ->
             gw.close()
 
 
-_ = (HisNotFound, Report, ReportKind, ReportStatus)
+# ---- 2. searches are verified; a payment is never someone else's ----------------------------
+
+
+def _capabilities(**resources: Json) -> Json:
+    return {**CAPABILITIES, "rest": [{"mode": "server", "resource": list(resources.values())}]}
+
+
+PAYMENT_SEARCHABLE: Json = {
+    "type": "PaymentReconciliation",
+    "interaction": [{"code": "read"}, {"code": "create"}, {"code": "search-type"}],
+    "conditionalCreate": True,
+    "searchParam": [{"name": "identifier", "type": "token"}],
+}
+
+
+def _payment(pid: str, reference: str) -> Json:
+    ident = {"system": "urn:hospital-kiosk:payment", "value": reference}
+    return {
+        "resourceType": "PaymentReconciliation",
+        "id": pid,
+        "status": "active",
+        "identifier": [ident],
+        "paymentAmount": {"value": 50, "currency": "CNY"},
+        "detail": [{"type": {"text": "payment"}, "request": {"reference": "Invoice/i9"}}],
+    }
+
+
+def _lenient(capabilities: Json) -> Any:
+    """A server that ignores ``identifier`` on PaymentReconciliation, as R4 allows (lenient)."""
+
+    def reply(method: str, path: str, headers: dict[str, str], body: bytes) -> Canned:
+        if path.startswith("/fhir/metadata"):
+            return fhir_json(capabilities)
+        if method == "GET" and path.startswith("/fhir/PaymentReconciliation?"):
+            bundle = _bundle(
+                [_payment("someone-elses", "pay-of-another-patient")], "http://x/fhir/PaymentReconciliation"
+            )
+            bundle["entry"].append(
+                {
+                    "resource": {
+                        "resourceType": "OperationOutcome",
+                        "issue": [
+                            {"severity": "warning", "code": "not-supported", "diagnostics": "ignored: identifier"}
+                        ],
+                    },
+                    "search": {"mode": "outcome"},
+                }
+            )
+            return fhir_json(bundle)
+        return fhir_json(
+            {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-found"}]}, 404
+        )
+
+    return reply
+
+
+def test_an_ignored_identifier_never_yields_another_patients_payment() -> None:
+    """The server claims the search but ignores it: an error for money, never that payment."""
+    with serving(_lenient(_capabilities(p=PAYMENT_SEARCHABLE))) as server:
+        gw = _gateway(server.base_url)
+        try:
+            with pytest.raises(HisBadResponse, match="did not apply"):
+                gw.find_settlement("never-used")
+            sent = [(m, h.get("prefer", "")) for m, p, h, _ in server.requests if "PaymentReconciliation" in p]
+            assert sent == [("GET", "handling=strict")]
+        finally:
+            gw.close()
+
+
+def test_without_a_verified_search_payments_are_read_by_their_own_id() -> None:
+    """No identifier search declared: the payment lives under an id derived from its reference."""
+    with serving(_lenient(CAPABILITIES)) as server:
+        gw = _gateway(server.base_url)
+        try:
+            assert gw.find_settlement("never-used") is None
+            paths = [p for m, p, _, _ in server.requests if "PaymentReconciliation" in p]
+            assert len(paths) == 1
+            assert paths[0].startswith("/fhir/PaymentReconciliation/kiosk-pay-")
+            assert "?" not in paths[0]  # a read, not a search
+        finally:
+            gw.close()
+
+
+# ---- 3. $meta-add only where offered, never retried; PUT with If-Match otherwise -------------
+
+
+REPORT: Json = {
+    "resourceType": "DiagnosticReport",
+    "id": "r1",
+    "status": "final",
+    "code": {"text": "血常规"},
+    "subject": {"reference": "Patient/p1"},
+    "meta": {"versionId": "3"},
+}
+LISTED = Report(id="r1", patient_id="p1", kind=ReportKind.LAB, title="血常规", status=ReportStatus.READY)
+
+
+def _report_server(capabilities: Json, meta_add_status: int) -> Any:
+    def reply(method: str, path: str, headers: dict[str, str], body: bytes) -> Canned:
+        if path.startswith("/fhir/metadata"):
+            return fhir_json(capabilities)
+        if path == "/fhir/DiagnosticReport/r1/$meta-add":
+            outcome = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "not-supported"}]}
+            return fhir_json(outcome, meta_add_status)
+        if path == "/fhir/DiagnosticReport/r1" and method == "GET":
+            return fhir_json(REPORT, extra=[("etag", 'W/"3"')])
+        if path == "/fhir/DiagnosticReport/r1" and method == "PUT":
+            return fhir_json({**json.loads(body), "meta": {"versionId": "4"}}, extra=[("etag", 'W/"4"')])
+        return fhir_json({"resourceType": "OperationOutcome", "issue": []}, 404)
+
+    return reply
+
+
+def _with_meta_add() -> Json:
+    report = {
+        "type": "DiagnosticReport",
+        "interaction": [{"code": "read"}, {"code": "update"}],
+        "operation": [{"name": "meta-add", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-meta-add"}],
+    }
+    return _capabilities(r=report)
+
+
+def _put_bodies(server: Any) -> list[tuple[dict[str, str], Json]]:
+    return [(h, json.loads(b)) for m, p, h, b in server.requests if m == "PUT"]
+
+
+def test_without_meta_add_the_printed_tag_is_put_with_if_match() -> None:
+    with serving(_report_server(CAPABILITIES, 404)) as server:
+        gw = _gateway(server.base_url)
+        try:
+            assert gw.mark_printed(LISTED).printed
+            assert not [p for _, p, _, _ in server.requests if "$meta-add" in p]
+            [(headers, body)] = _put_bodies(server)
+            assert headers["if-match"] == 'W/"3"'
+            assert {"system": "urn:hospital-kiosk:tag", "code": "printed", "display": "printed at a kiosk"} in body[
+                "meta"
+            ]["tag"]
+        finally:
+            gw.close()
+
+
+def test_a_404_for_meta_add_is_not_report_not_found() -> None:
+    """Declared but answered 404: the report exists (a read says so), so the tag is PUT."""
+    with serving(_report_server(_with_meta_add(), 404)) as server:
+        gw = _gateway(server.base_url)
+        try:
+            assert gw.mark_printed(LISTED).printed
+            assert len(_put_bodies(server)) == 1
+        finally:
+            gw.close()
+
+
+def test_meta_add_is_never_retried() -> None:
+    """Not idempotent by its own definition: a 503 is reported, not repeated."""
+    with serving(_report_server(_with_meta_add(), 503)) as server:
+        gw = _gateway(server.base_url)
+        try:
+            with pytest.raises(HisUnavailable):
+                gw.mark_printed(LISTED)
+            assert len([p for _, p, _, _ in server.requests if "$meta-add" in p]) == 1
+        finally:
+            gw.close()
+
+
+def test_an_unknown_report_is_still_not_found() -> None:
+    def reply(method: str, path: str, headers: dict[str, str], body: bytes) -> Canned:
+        if path.startswith("/fhir/metadata"):
+            return fhir_json(_with_meta_add())
+        return fhir_json({"resourceType": "OperationOutcome", "issue": []}, 404)
+
+    with serving(reply) as server:
+        gw = _gateway(server.base_url)
+        try:
+            with pytest.raises(HisNotFound):
+                gw.mark_printed(LISTED)
+        finally:
+            gw.close()
