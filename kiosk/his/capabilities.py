@@ -77,26 +77,31 @@ class ServerCapabilities:
     def has(self, feature: Feature) -> bool:
         return feature in self.features
 
-    def summary(self) -> list[str]:
-        """Lines for ``kiosk doctor``: what was found and what the kiosk does with it."""
-        lines = [f"server: {self.software}, FHIR {self.fhir_version}"]
-        payment = (
-            "conditional create (If-None-Exist on identifier)"
-            if self.conditional_create("PaymentReconciliation")
-            else "PUT with an id derived from the payment reference (no verified identifier search)"
+    def summary(self) -> list[tuple[bool, str]]:
+        """For ``kiosk doctor``: (degraded, what was found and what the kiosk does with it)."""
+        lines = [(False, f"{self.software}, FHIR {self.fhir_version}")]
+        if self.conditional_create("PaymentReconciliation"):
+            lines.append(
+                (False, "payments: conditional create (If-None-Exist on identifier), found by a verified search")
+            )
+        else:
+            lines.append(
+                (False, "payments: no verified identifier search; PUT under an id derived from the payment reference")
+            )
+        if self.operation("DiagnosticReport", "meta-add"):
+            lines.append((False, "printed reports: tagged with $meta-add"))
+        else:
+            lines.append((False, "printed reports: no $meta-add; tag added by a PUT with If-Match"))
+        source = f"(from the {self.features_from})"
+        lines.append(
+            (False, f"kiosk profile {source}: " + (", ".join(sorted(self.features)) if self.features else "none"))
         )
-        lines.append(f"payments recorded by {payment}")
-        printed = "$meta-add" if self.operation("DiagnosticReport", "meta-add") else "PUT with If-Match (no $meta-add)"
-        lines.append(f"printed reports marked by {printed}")
-        for feature in FEATURES:
-            state = "yes" if feature in self.features else "no"
-            lines.append(f"profile feature {feature}: {state} (from the {self.features_from})")
         if "fee-hold" not in self.features:
-            lines.append("sessions with a registration fee cannot be booked at the kiosk (no fee hold)")
+            lines.append((True, "no fee hold: sessions with a registration fee cannot be booked at the kiosk"))
         if "queue-number" not in self.features:
-            lines.append("tickets say where to wait instead of a queue number")
+            lines.append((True, "no queue numbers: tickets say where to wait instead"))
         if "places" not in self.features:
-            lines.append("places left: one per free Slot, less its active Appointments")
+            lines.append((False, "no places-left extension: a free Slot is one place, less its active Appointments"))
         return lines
 
 
