@@ -41,6 +41,7 @@ class ResourceCapabilities:
     update_create: bool = False
     versioned: bool = False  # versioning "versioned" or "versioned-update": ETags to send in If-Match
     profiles: frozenset[str] = frozenset()
+    includes: frozenset[str] = frozenset()  # searchInclude: "Schedule:actor", or "*"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ class ServerCapabilities:
             and found.conditional_create
             and self.searchable(rtype, param)
         )
+
+    def include(self, rtype: str, include: str) -> bool:
+        found = self.resources.get(rtype)
+        return found is not None and ("*" in found.includes or include in found.includes)
 
     def operation(self, rtype: str, name: str) -> bool:
         found = self.resources.get(rtype)
@@ -146,6 +151,7 @@ def parse_capabilities(
                 update_create=entry.get("updateCreate") is True,
                 versioned=entry.get("versioning") in ("versioned", "versioned-update"),
                 profiles=frozenset(_strings(entry.get("supportedProfile"))),
+                includes=frozenset(_strings(entry.get("searchInclude"))),
             )
     base = extension_base.rstrip("/")
     if configured is not None:

@@ -879,6 +879,8 @@ class FhirApi:
                 "Appointment": ["kiosk-held-appointment", "kiosk-queued-appointment"],
                 "Slot": ["kiosk-slot"],
             }.get(rtype, [])
+            if rtype == "Schedule" and not self.plain:
+                entry["searchInclude"] = ["Schedule:actor"]  # plain: the kiosk reads the doctors itself
             if profiles and not self.plain:
                 entry["supportedProfile"] = [self._sys.ext(name) for name in profiles]
             if rtype == "DiagnosticReport" and not self.plain:
