@@ -1,6 +1,6 @@
 """Crash-injection harness for payments: SIGKILL at every step, restart, recover, check the money.
 
-    .venv/bin/python bench/crash_payments.py --runs 500 [--jobs 3] [--seed 1]
+    .venv/bin/python bench/crash_payments.py --runs 500 [--jobs 3] [--seed 1] [--plain-his]
 
 The parent process hosts the HIS simulator (SQLite file) and the payment sandbox: they are the
 outside world and survive the kiosk's crashes. Each run pays one fresh bill in a child process
@@ -265,7 +265,8 @@ def parent(args: argparse.Namespace) -> int:
     totals = Totals()
     with tempfile.TemporaryDirectory(prefix="crash-payments-") as tmp:
         folder = Path(tmp)
-        sim = HisSimulator(folder / "his.sqlite", patients=30)
+        # --plain-his: a HIS without conditional create, so payments are PUT under derived ids.
+        sim = HisSimulator(folder / "his.sqlite", patients=30, plain=args.plain_his)
         sandbox = SandboxServer(db_path=folder / "sandbox.sqlite")
         gateway = None
         try:
@@ -316,6 +317,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--plain-his", action="store_true", help="the HIS simulator as a plain FHIR server")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--recover-only", action="store_true", help=argparse.SUPPRESS)
     for name in ("--journal", "--his", "--sandbox", "--patient", "--bill", "--provider", "--kill-at", "--outcome"):

@@ -201,6 +201,9 @@ class HisSection(_Strict):
     max_response_mb: float = Field(
         default=20.0, gt=0, le=200, description="a report PDF is a few MB; the kiosk holds the whole response in memory"
     )
+    # Which kiosk-profile conventions the HIS follows (docs/his-fhir.md, "The kiosk profile"):
+    # "auto" reads them from its CapabilityStatement; a list sets them (empty: a plain FHIR server).
+    profile_features: Literal["auto"] | list[Literal["fee-hold", "queue-number", "places"]] = "auto"
 
     _check_ca = field_validator("ca_bundle")(_readable_file)
 

@@ -154,10 +154,13 @@ def check_his(config: Config) -> Iterator[Finding]:
         return
     try:
         software = gateway.ping()
+        capabilities = gateway.capabilities()  # read by ping: what the kiosk will rely on
     except HisError as exc:
         yield Finding("his", Outcome.FAIL, f"{config.his.base_url} does not answer: {type(exc).__name__} ({exc})")
     else:
         yield Finding("his", Outcome.OK, f"{config.his.base_url} answers ({software})")
+        for degraded, line in capabilities.summary():
+            yield Finding("his capabilities", Outcome.WARN if degraded else Outcome.OK, line)
     finally:
         gateway.close()
 

@@ -531,6 +531,8 @@ class Checkin(FlowChart):
         start = appointment.start.astimezone(self._now().tzinfo)
         fields.append(("就诊时间", f"{start:%Y-%m-%d} {self._window(appointment)}"))
         fields.append(("签到时间", f"{self._now():%H:%M}"))
+        if not queue:  # a HIS without queue numbers: where to wait instead of a number
+            fields.append(("候诊地点", department))
         return Receipt(
             title=f"{queue}号" if queue else "签到成功",
             subtitle="预约签到凭条",

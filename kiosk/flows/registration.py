@@ -101,7 +101,7 @@ from kiosk.flows.pay import NOTHING_CHARGED, PayingChart, Payments, PayStep, yua
 from kiosk.flows.printer_check import TicketPrinter, check_receipt_printer, print_kept, printer_verdict
 from kiosk.flows.service import PAGE_SIZE, FlowDone, Preferences
 from kiosk.flows.views import Action, BusyView, ListItem, ListView, MessageView, SearchView, Step, Text
-from kiosk.his.errors import HisConflict, HisError, HisRejected, HisUnavailable
+from kiosk.his.errors import HisConflict, HisError, HisFeeNotCollectable, HisRejected, HisUnavailable
 from kiosk.his.gateway import HisGateway
 
 log = logging.getLogger(__name__)
@@ -629,6 +629,19 @@ class Registration(PayingChart):
 
     def on_enter_hold_refused(self) -> None:
         error = self._error
+        if isinstance(error, HisFeeNotCollectable):
+            # The HIS cannot hold the place while the fee is paid (a plain FHIR server): the
+            # kiosk asked for nothing, so nothing is held or charged.
+            title = Text(QT_TRANSLATE_NOOP("flows", "Please register at the counter"))
+            body = Text(
+                QT_TRANSLATE_NOOP(
+                    "flows",
+                    "Sessions with a registration fee cannot be booked at this kiosk. Nothing was booked or "
+                    "charged. Please register at the counter, or choose a session without a fee.",
+                )
+            )
+            self.emit(Show(self._message(5, title, body, (OK,), back=True, tone="warning", code=self._code())))
+            return
         reason = error.reason.strip() if isinstance(error, HisRejected) else ""
         title = Text(QT_TRANSLATE_NOOP("flows", "This booking is not possible"))
         if reason:
@@ -724,6 +737,9 @@ class Registration(PayingChart):
         where = slot.location or slot.department_name or self._department_name()
         when = self._session_text(slot)
         queue = booked.queue_number
+        if not queue:
+            self._done_without_number(where, when)
+            return
         if self._ticket_printed:
             title = Text(QT_TRANSLATE_NOOP("flows", "You are registered"))
             body = Text(
@@ -754,6 +770,25 @@ class Registration(PayingChart):
             )
         figure = Text(QT_TRANSLATE_NOOP("flows", "No. %1"), (queue,)) if queue else None
         self.emit(Show(MessageView(self._step(7), title, (OK,), can_go_back=False, body=body, figure=figure)))
+
+    def _done_without_number(self, where: str, when: str) -> None:
+        """The HIS gives no queue number (no kiosk profile): the ticket and the screen say where
+        to wait instead of a number to remember."""
+        if self._ticket_printed:
+            title = Text(QT_TRANSLATE_NOOP("flows", "You are registered"))
+            body = Text(
+                QT_TRANSLATE_NOOP("flows", "Please take your ticket. Go to %1 at %2 and wait there to be called."),
+                (where, when),
+            )
+        else:
+            title = Text(QT_TRANSLATE_NOOP("flows", "Registered without a ticket"))
+            body = Text(
+                QT_TRANSLATE_NOOP(
+                    "flows", "Go to %1 at %2 and wait there to be called. The counter can print your ticket."
+                ),
+                (where, when),
+            )
+        self.emit(Show(MessageView(self._step(7), title, (OK,), can_go_back=False, body=body)))
 
     def on_enter_finished(self) -> None:
         self.pay_step = None
@@ -923,6 +958,8 @@ class Registration(PayingChart):
         else:
             fields.append(("号别", "普通门诊"))
         fields.append(("就诊时间", self._session_text(slot)))
+        if not queue:  # no number to be called by: where to wait instead
+            fields.append(("候诊地点", slot.location or slot.department_name or self._department_name()))
         fields.append(("挂号时间", f"{self._wall():%Y-%m-%d %H:%M}"))
         outcome = self.outcome
         totals: tuple[ReceiptTotal, ...] = ()

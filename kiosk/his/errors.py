@@ -57,6 +57,17 @@ class HisAmbiguous(HisRejected):
     )
 
 
+class HisFeeNotCollectable(HisRejected):
+    """The session has a registration fee but the HIS cannot hold a place while it is paid (it
+    lacks the kiosk profile's fee hold): booking it would skip the fee, so the kiosk does not."""
+
+    code = 2005
+    patient_message = QT_TRANSLATE_NOOP(
+        "errors",
+        "Sessions with a registration fee cannot be booked at this kiosk. Please register at the counter.",
+    )
+
+
 class HisUnavailable(HisError):
     """The HIS could not be reached or failed (network, timeout, 5xx); trying later may work."""
 

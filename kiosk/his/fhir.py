@@ -18,22 +18,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import hashlib
 import http.cookiejar
 import logging
 import random
 import re
+import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any, Protocol
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from kiosk import __version__
 from kiosk.config import HisSection
@@ -53,12 +59,14 @@ from kiosk.domain import (
     is_valid_resident_id,
 )
 from kiosk.errors import ConfigurationError
+from kiosk.his.capabilities import ServerCapabilities, parse_capabilities
 from kiosk.his.errors import (
     HisAmbiguous,
     HisAuthError,
     HisBadResponse,
     HisConflict,
     HisError,
+    HisFeeNotCollectable,
     HisNotFound,
     HisRejected,
     HisTimeout,
@@ -67,9 +75,11 @@ from kiosk.his.errors import (
 from kiosk.his.mapping import (
     EXT_PAYMENT,
     KIOSK_TAG_SYSTEM,
+    MAX_BUNDLE_ENTRIES,
     ORG_TYPE_SYSTEM,
     TAG_COPY_PRINTED,
     TAG_PRINTED,
+    BundlePage,
     FhirProfile,
     Json,
     ScheduleInfo,
@@ -78,6 +88,7 @@ from kiosk.his.mapping import (
     check_type,
     dump,
     extension,
+    identifiers,
     is_registration_invoice,
     obj,
     opt_list,
@@ -105,8 +116,12 @@ log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 _MAX_PAGES = 20  # a search needing more pages than this is not a kiosk-sized answer
+_MAX_ENTRIES = MAX_BUNDLE_ENTRIES  # nor one with more resources than this, over all its pages
 _MAX_STATUS_ATTEMPTS = 3  # read-modify-write loops on 412 before giving up with Conflict
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4 id; anything else cannot name a resource
+# Search result parameters a server may adjust without changing which resources match.
+_RESULT_PARAMS = frozenset({"_count", "_sort", "_include", "_revinclude", "_summary", "_elements", "_total"})
+_ACTIVE_APPOINTMENT = "proposed,pending,booked,arrived,checked-in,waitlist"
 
 
 class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
@@ -117,12 +132,116 @@ class _RefuseCookies(http.cookiejar.DefaultCookiePolicy):
 @dataclass(frozen=True)
 class _Reply:
     status: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # case-insensitive: h11, uvicorn and HTTP/2 send lower-case names
     body: bytes
 
     @property
     def content_type(self) -> str:
         return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+class _Watchdog:
+    """Ends an exchange at the call deadline, whatever the server does.
+
+    requests' read timeout applies to each socket read: a server that drips a byte a second
+    never trips it. The watchdog shuts the socket down when the deadline passes, which wakes the
+    blocked read (headers or body) on the worker thread.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = max(0.0, seconds)
+        self._timer: threading.Timer | None = None
+        self.fired = False
+
+    def arm(self, sock: socket.socket | None) -> None:
+        if sock is None or self._timer is not None:
+            return
+        self._timer = threading.Timer(self._seconds, self._fire, args=(sock,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self, sock: socket.socket) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):  # already closed: the exchange ended meanwhile
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+_current = threading.local()  # the watchdog of the exchange running on this worker thread
+
+
+def _arm_watchdog(sock: socket.socket | None) -> None:
+    """Arms this thread's watchdog on the socket before the response is read."""
+    watchdog: _Watchdog | None = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.arm(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _arm_watchdog(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _arm_watchdog(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+# OpenSSL verification codes (X509_V_ERR_*) → what a technician should check.
+_TLS_CAUSES = {
+    9: "the HIS's TLS certificate is not valid yet (is the kiosk's clock right?)",
+    10: "the HIS's TLS certificate has expired (or the kiosk's clock is wrong)",
+    62: "the HIS's TLS certificate is for another host name than base_url",
+    64: "the HIS's TLS certificate is for another host (IP address) than base_url",
+    18: "the HIS's TLS certificate is self-signed, not signed by a CA the kiosk trusts (his.ca_bundle)",
+    19: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+    20: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+    21: "the HIS's TLS certificate is not signed by a CA the kiosk trusts (his.ca_bundle)",
+}
+
+
+def _tls_cause(exc: BaseException) -> str:
+    """Which TLS failure this was, from the ssl error inside requests' wrapping; never the URL."""
+    seen: set[int] = set()
+    stack: list[object] = [exc]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            cause = _TLS_CAUSES.get(current.verify_code)
+            if cause is not None:
+                return cause
+            return "the HIS's TLS certificate was refused (certificate verify failed)"
+        stack.extend([current.__cause__, current.__context__, *current.args, getattr(current, "reason", None)])
+    text = str(exc)
+    if "certificate has expired" in text:
+        return _TLS_CAUSES[10]
+    if "mismatch" in text or "doesn't match" in text:
+        return _TLS_CAUSES[62]
+    if "unable to get local issuer" in text or "self-signed" in text or "self signed" in text:
+        return _TLS_CAUSES[20]
+    return "TLS handshake failed (protocol or cipher; is base_url really https?)"
 
 
 class RequestObserver(Protocol):
@@ -195,6 +314,8 @@ class FhirHisGateway:
         self._limit = int(settings.max_response_mb * 1024 * 1024)
         self._verify: bool | str = str(settings.ca_bundle) if settings.ca_bundle is not None else True
         self._session = self._make_session(settings)
+        self._capabilities: ServerCapabilities | None = None
+        self._capabilities_lock = threading.Lock()
 
     @staticmethod
     def _make_session(settings: HisSection) -> requests.Session:
@@ -205,7 +326,7 @@ class FhirHisGateway:
             session.trust_env = False
             session.cookies.set_policy(_RefuseCookies())
             session.headers.update({"Accept": FHIR_JSON, "User-Agent": f"hospital-kiosk/{__version__}"})
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
+            adapter = _WatchedAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             auth = settings.auth
@@ -266,10 +387,17 @@ class FhirHisGateway:
             retry_after = 0.0
             try:
                 reply = self._observed_exchange(
-                    op, method, path=path, params=params, data=data, headers=send_headers, timeout=timeout
+                    op,
+                    method,
+                    path=path,
+                    params=params,
+                    data=data,
+                    headers=send_headers,
+                    timeout=timeout,
+                    remaining=remaining,
                 )
-            except requests.exceptions.SSLError:
-                raise HisUnavailable(f"HIS {op}: TLS handshake failed (certificate or CA)") from None
+            except requests.exceptions.SSLError as exc:
+                raise HisUnavailable(f"HIS {op}: {_tls_cause(exc)}") from None
             except requests.exceptions.ConnectTimeout:
                 error = HisTimeout(f"HIS {op}: connect timeout")
                 retryable = True  # nothing was sent, so even a non-idempotent call may be repeated
@@ -333,6 +461,9 @@ class FhirHisGateway:
         ):
             outcome = "connection"
             raise
+        except HisTimeout:  # the call deadline's watchdog cut the exchange off
+            outcome = "timeout"
+            raise
         except HisBadResponse:
             outcome = "bad_response"
             raise
@@ -351,32 +482,47 @@ class FhirHisGateway:
         data: bytes | None,
         headers: Mapping[str, str],
         timeout: tuple[float, float],
+        remaining: float,
     ) -> _Reply:
-        response = self._session.request(
-            method,
-            self._url(path),
-            params=list(params) if params else None,
-            data=data,
-            headers=dict(headers),
-            timeout=timeout,
-            verify=self._verify,
-            allow_redirects=False,
-            stream=True,
-        )
+        """One request and its whole body, cut off when ``remaining`` seconds have passed."""
+        watchdog = _Watchdog(remaining)
+        _current.watchdog = watchdog
         try:
-            declared = response.headers.get("Content-Length")
-            if declared is not None and declared.isdigit() and int(declared) > self._limit:
-                raise HisBadResponse("HIS response is larger than max_response_mb")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(chunk_size=65536):
-                size += len(chunk)
-                if size > self._limit:
+            response = self._session.request(
+                method,
+                self._url(path),
+                params=list(params) if params else None,
+                data=data,
+                headers=dict(headers),
+                timeout=timeout,
+                verify=self._verify,
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > self._limit:
                     raise HisBadResponse("HIS response is larger than max_response_mb")
-                chunks.append(chunk)
-            return _Reply(response.status_code, dict(response.headers), b"".join(chunks))
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_content(chunk_size=65536):
+                    size += len(chunk)
+                    if size > self._limit:
+                        raise HisBadResponse("HIS response is larger than max_response_mb")
+                    chunks.append(chunk)
+                if watchdog.fired:  # cut off mid-headers: http.client takes the EOF as their end
+                    raise HisTimeout("HIS: no complete answer within the call deadline")
+                # requests' CaseInsensitiveDict, kept: a dict() of it would lose that.
+                return _Reply(response.status_code, CaseInsensitiveDict(response.headers), b"".join(chunks))
+            finally:
+                response.close()
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+            if watchdog.fired:
+                raise HisTimeout("HIS: no complete answer within the call deadline") from None
+            raise
         finally:
-            response.close()
+            watchdog.cancel()
+            _current.watchdog = None
 
     def _check(self, reply: _Reply, op: str, not_found: str = "") -> None:
         """Raises the typed error for a non-2xx reply."""
@@ -414,8 +560,10 @@ class FhirHisGateway:
         params: Sequence[tuple[str, str]] | None = None,
         not_found: str = "",
         deadline: float | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        reply = self._request("GET", path, op=op, idempotent=True, params=params, deadline=deadline)
+        reply = self._request("GET", path, op=op, idempotent=True, params=params, deadline=deadline, headers=headers)
         self._check(reply, op, not_found)
         return self._json(reply, op)
 
@@ -433,11 +581,21 @@ class FhirHisGateway:
         params: list[tuple[str, str]],
         includable: frozenset[str] = frozenset(),
         deadline: float | None = None,
+        *,
+        verified: bool = False,
     ) -> tuple[list[Json], list[Json]]:
-        """All pages of a search: (matches, included resources)."""
+        """All pages of a search: (matches, included resources).
+
+        Asks for strict handling (R4: an error instead of silently ignoring a parameter). A server
+        may still be lenient: it then says so with an OperationOutcome in the Bundle and leaves
+        the parameter out of its ``self`` link. For a ``verified`` search (identity and money)
+        either is an error; otherwise it is logged and the caller's own filtering applies.
+        """
         op = f"search {rtype}"
         deadline = deadline or self._monotonic() + self._settings.call_deadline_s
-        page = parse_bundle(self._get_json(rtype, op, params, deadline=deadline), rtype, includable)
+        strict = {"Prefer": "handling=strict"}
+        page = parse_bundle(self._get_json(rtype, op, params, deadline=deadline, headers=strict), rtype, includable)
+        self._check_search_applied(page, params, op, verified)
         matches, included = list(page.matches), list(page.included)
         pages = 1
         while page.next_url is not None:
@@ -448,40 +606,99 @@ class FhirHisGateway:
             pages += 1
             if pages > _MAX_PAGES:
                 raise bad("Bundle.link(next)", f"more than {_MAX_PAGES} pages")
-            page = parse_bundle(self._get_json(next_url, op, deadline=deadline), rtype, includable)
+            left = _MAX_ENTRIES - len(matches) - len(included)
+            page = parse_bundle(
+                self._get_json(next_url, op, deadline=deadline, headers=strict), rtype, includable, max(0, left)
+            )
             matches.extend(page.matches)
             included.extend(page.included)
         return matches, included
 
+    @staticmethod
+    def _check_search_applied(page: BundlePage, params: list[tuple[str, str]], op: str, verified: bool) -> None:
+        ignored: list[str] = []
+        if page.self_url is not None:
+            used = {name.split(":")[0] for name, _ in parse_qsl(urlsplit(page.self_url).query, keep_blank_values=True)}
+            ignored = sorted({n for n, _ in params if n not in _RESULT_PARAMS and n.split(":")[0] not in used})
+        warned = [code for severity, code in page.issues if severity in ("warning", "error", "fatal")]
+        if not ignored and not warned:
+            return
+        # Parameter names and issue codes only: the values are identifiers.
+        detail = f"parameters not applied: {', '.join(ignored) or '?'}; issues: {', '.join(warned) or 'none'}"
+        if verified:
+            raise HisBadResponse(f"HIS {op}: the server did not apply the whole search ({detail})")
+        log.warning("HIS %s: the server did not apply the whole search (%s); filtering here", op, detail)
+
     def _create(
-        self, rtype: str, resource: Json, condition: list[tuple[str, str]], op: str, deadline: float
+        self, rtype: str, resource: Json, condition: tuple[str, str], op: str, deadline: float
     ) -> tuple[Json, bool]:
-        """Conditional create (If-None-Exist): (the resource, True if it was created now)."""
-        query = "&".join(f"{name}={_escape_query(value)}" for name, value in condition)
-        reply = self._request(
-            "POST",
-            rtype,
-            op=op,
-            idempotent=True,
-            body=resource,
-            deadline=deadline,
-            headers={"If-None-Exist": query, "Prefer": "return=representation"},
-        )
-        if reply.status == 412:
-            raise HisAmbiguous(f"HIS {op}: the If-None-Exist condition matches several resources")
+        """Creates ``resource`` unless one with the identifier ``condition`` (system, value) exists:
+        (the resource, True if it was created now).
+
+        A conditional create (If-None-Exist) where the CapabilityStatement offers it with a search
+        on identifier, else a verified search and a plain create, which is never retried.
+        """
+        system, value = condition
+        query = [("identifier", f"{system}|{value}")]
+        if self.capabilities().conditional_create(rtype):
+            reply = self._request(
+                "POST",
+                rtype,
+                op=op,
+                idempotent=True,
+                body=resource,
+                deadline=deadline,
+                headers={
+                    "If-None-Exist": "&".join(f"{n}={_escape_query(v)}" for n, v in query),
+                    "Prefer": "return=representation",
+                },
+            )
+            if reply.status == 412:
+                raise HisAmbiguous(f"HIS {op}: the If-None-Exist condition matches several resources")
+        else:
+            existing, _ = self._search(rtype, query, deadline=deadline, verified=True)
+            if len(existing) > 1:
+                raise HisAmbiguous(f"HIS {op}: several resources carry one identifier")
+            if existing:
+                found = check_type(existing[0], rtype, rtype)
+                self._check_carries(found, rtype, system, value)
+                return found, False
+            reply = self._request(
+                "POST",
+                rtype,
+                op=op,
+                idempotent=False,  # not conditional: a repeat could create a second one
+                body=resource,
+                deadline=deadline,
+                headers={"Prefer": "return=representation"},
+            )
         self._check(reply, op)
-        if reply.body.strip():
-            data = check_type(self._json(reply, op), rtype, rtype)
-        else:  # a server that ignores Prefer: fetch what the Location header names
-            location = reply.headers.get("Location", "")
-            rid = _id_from_location(location, rtype)
-            if rid is None:
-                raise HisBadResponse(f"HIS {op}: created without a body or a usable Location")
-            data, _ = self._read(rtype, rid, deadline)
+        data = self._representation(reply, rtype, op, deadline)
+        self._check_carries(data, rtype, system, value)
         return data, reply.status == 201
 
+    def _representation(self, reply: _Reply, rtype: str, op: str, deadline: float) -> Json:
+        """The resource a create or update answered with, or (a server that ignores Prefer) the
+        one its Location names."""
+        if reply.body.strip():
+            return check_type(self._json(reply, op), rtype, rtype)
+        location = reply.headers.get("Location") or reply.headers.get("Content-Location") or ""
+        rid = _id_from_location(location, rtype)
+        if rid is None:
+            raise HisBadResponse(f"HIS {op}: answered without a body or a usable Location")
+        data, _ = self._read(rtype, rid, deadline)
+        return data
+
+    @staticmethod
+    def _check_carries(resource: Json, rtype: str, system: str, value: str) -> None:
+        if (system, value) not in identifiers(resource, rtype):
+            raise bad(f"{rtype}.identifier", "the HIS answered with a resource without the identifier asked for")
+
     def _put(self, rtype: str, resource: Json, version: str | None, op: str, deadline: float) -> _Reply:
-        headers = {"If-Match": f'W/"{version}"'} if version else {}
+        # Without a version (a server that keeps none) the update cannot be conditional.
+        headers = {"Prefer": "return=representation"}
+        if version:
+            headers["If-Match"] = f'W/"{version}"'
         return self._request(
             "PUT",
             f"{rtype}/{resource['id']}",
@@ -497,21 +714,39 @@ class FhirHisGateway:
 
     # ---- gateway calls --------------------------------------------------------------------
 
-    def ping(self) -> str:
-        """Checks that the HIS answers as a FHIR R4 server; returns its software name."""
+    def capabilities(self, refresh: bool = False) -> ServerCapabilities:
+        """The server's CapabilityStatement, read once and cached (``ping`` refreshes it)."""
+        with self._capabilities_lock:
+            if self._capabilities is not None and not refresh:
+                return self._capabilities
         data = obj(self._get_json("metadata", "read metadata"), "CapabilityStatement")
         if data.get("resourceType") != "CapabilityStatement":
             raise bad("metadata", "not a CapabilityStatement")
         version = data.get("fhirVersion")
         if not isinstance(version, str) or not version.startswith("4.0"):
             raise HisRejected("the HIS is not a FHIR R4 (4.0.x) server", reason="FHIR version mismatch")
-        software = data.get("software")
-        name = software.get("name") if isinstance(software, dict) else None
-        return name if isinstance(name, str) else "unknown FHIR server"
+        formats = [f for f in opt_list(data, "format", "CapabilityStatement") if isinstance(f, str)]
+        if formats and not any("json" in f for f in formats):
+            raise HisRejected("the HIS does not speak FHIR JSON", reason="no JSON format")
+        if data.get("kind") == "requirements":
+            raise bad("metadata", "a requirements statement, not what this server does")
+        configured = self._settings.profile_features
+        found = parse_capabilities(data, self._profile.extension_base, None if configured == "auto" else configured)
+        with self._capabilities_lock:
+            self._capabilities = found
+        return found
+
+    def ping(self) -> str:
+        """Checks that the HIS answers as a FHIR R4 server speaking JSON; returns its software name.
+        Reads the CapabilityStatement afresh (the kiosk chooses its requests from it)."""
+        return self.capabilities(refresh=True).software
 
     def find_patient(self, identifier: Identifier) -> Patient:
         system = self._profile.systems[identifier.kind]
-        matches, _ = self._search("Patient", [("identifier", f"{system}|{identifier.value}")])
+        matches, _ = self._search("Patient", [("identifier", f"{system}|{identifier.value}")], verified=True)
+        for match in matches:
+            if (system, identifier.value) not in identifiers(match, "Patient"):
+                raise bad("Patient.identifier", "the search returned a patient without the identifier searched")
         active = [m for m in matches if m.get("active") is not False]
         if len(active) > 1:
             raise HisAmbiguous(f"{len(active)} patients match one {identifier.kind.value} identifier")
@@ -531,7 +766,7 @@ class FhirHisGateway:
         data, created = self._create(
             "Patient",
             resource,
-            [("identifier", f"{system}|{card.resident_id}")],
+            (system, card.resident_id),
             "create Patient",
             self._deadline(),
         )
@@ -549,24 +784,23 @@ class FhirHisGateway:
     def slots(self, department_id: str, day: date, days: int = 1) -> list[Slot]:
         deadline = self._deadline()
         rtype = self._profile.department_resource
+        params = [("actor", f"{rtype}/{department_id}"), ("active", "true"), ("_count", "200")]
+        if self.capabilities().include("Schedule", "Schedule:actor"):
+            params.append(("_include", "Schedule:actor"))  # the doctors' names and titles at once
         schedules, included = self._search(
-            "Schedule",
-            [
-                ("actor", f"{rtype}/{department_id}"),
-                ("active", "true"),
-                ("_include", "Schedule:actor"),
-                ("_count", "200"),
-            ],
-            includable=frozenset({"Practitioner", rtype}),
-            deadline=deadline,
+            "Schedule", params, includable=frozenset({"Practitioner", rtype}), deadline=deadline
         )
         if not schedules:
             return []
         by_ref = {f"{r['resourceType']}/{r['id']}": r for r in included}
+        by_ref.update(self._doctors_not_included(schedules, by_ref, deadline))
         infos: dict[str, ScheduleInfo] = {}
         for schedule in schedules:
             info = parse_schedule(schedule, self._profile, by_ref)
-            infos[info.id] = info
+            if info.department_id == department_id:  # a lenient server may ignore the actor filter
+                infos[info.id] = info
+        if not infos:
+            return []
         start = datetime.combine(day, dtime(0), self._profile.zone)
         end = start + timedelta(days=max(1, days))
         found, _ = self._search(
@@ -581,7 +815,12 @@ class FhirHisGateway:
             ],
             deadline=deadline,
         )
-        slots = [parse_slot(s, self._profile, infos) for s in found]
+        # A lenient server may have ignored the schedule filter: keep only the schedules asked for.
+        found = [s for s in found if reference_id(s.get("schedule"), "Schedule", "Slot.schedule") in infos]
+        places = self.capabilities().has("places")
+        slots = [parse_slot(s, self._profile, infos, places=places) for s in found]
+        if slots and not places:
+            slots = self._without_booked(slots, deadline)
         last = day + timedelta(days=max(1, days) - 1)
         now = self._now()  # a session that is over cannot be booked, whatever its status says
         return sorted(
@@ -589,14 +828,59 @@ class FhirHisGateway:
             key=lambda s: (s.start, s.doctor.name if s.doctor else ""),
         )
 
+    def _doctors_not_included(self, schedules: list[Json], by_ref: dict[str, Json], deadline: float) -> dict[str, Json]:
+        """The Practitioners the Schedules name that no ``_include`` brought: one more search."""
+        wanted: set[str] = set()
+        for schedule in schedules:
+            for raw in opt_list(schedule, "actor", "Schedule"):
+                doctor = reference_id(raw, "Practitioner", "Schedule.actor")
+                if doctor is not None and f"Practitioner/{doctor}" not in by_ref:
+                    wanted.add(doctor)
+        if not wanted:
+            return {}
+        found, _ = self._search(
+            "Practitioner", [("_id", ",".join(sorted(wanted))), ("_count", "200")], deadline=deadline
+        )
+        return {f"Practitioner/{p['id']}": p for p in found if p["id"] in wanted}
+
+    def _without_booked(self, slots: list[Slot], deadline: float) -> list[Slot]:
+        """Places left on a server without the kiosk profile's ``places``: a free Slot holds one
+        booking, and a plain server may leave it ``free`` after one (it only stores): a Slot that
+        an active Appointment names has no place left."""
+        wanted = {s.id for s in slots}
+        taken: set[str] = set()
+        appointments, _ = self._search(
+            "Appointment",
+            [
+                ("slot", ",".join(f"Slot/{sid}" for sid in sorted(wanted))),
+                ("status", _ACTIVE_APPOINTMENT),
+                ("_count", "500"),
+            ],
+            deadline=deadline,
+        )
+        for appointment in appointments:
+            if appointment.get("status") not in _ACTIVE_APPOINTMENT.split(","):
+                continue  # a lenient server's extra: filtered here
+            for ref in opt_list(appointment, "slot", "Appointment"):
+                slot_id = reference_id(ref, "Slot", "Appointment.slot")
+                if slot_id in wanted:
+                    taken.add(slot_id)
+        return [dataclasses.replace(s, remaining=0) if s.id in taken else s for s in slots]
+
     def book(self, patient_id: str, slot: Slot, booking_key: str) -> Appointment:
         if not booking_key:
             raise HisRejected("a booking needs a booking key", reason="missing booking key")
+        if slot.fee_fen > 0 and not self.capabilities().has("fee-hold"):
+            # A plain server books at once: the fee would never be collected (issue 14).
+            raise HisFeeNotCollectable(
+                "the HIS cannot hold a place while its fee is paid (no fee-hold in its profile)",
+                reason="registration fee cannot be collected at the kiosk",
+            )
         resource = appointment_resource(patient_id, slot, booking_key, self._profile, self._now())
         data, created = self._create(
             "Appointment",
             resource,
-            [("identifier", f"{self._profile.booking_key_system}|{booking_key}")],
+            (self._profile.booking_key_system, booking_key),
             "book Appointment",
             self._deadline(),
         )
@@ -700,7 +984,7 @@ class FhirHisGateway:
         bills = []
         for match in matches:
             if match.get("status") != "issued":
-                raise bad("Invoice.status", "search for issued invoices returned another status")
+                continue  # a lenient server ignored the status filter: not a bill to pay
             bill = parse_invoice(match, self._profile)
             if bill.patient_id != patient_id:
                 raise bad("Invoice.subject", "search returned another patient's invoice")
@@ -713,15 +997,52 @@ class FhirHisGateway:
         payment = self._find_payment(payment_reference, self._deadline())
         return parse_payment(payment, self._profile) if payment is not None else None
 
+    def _payment_by_put(self) -> bool:
+        """True when payments are recorded under an id derived from their reference: the server
+        offers no conditional create with a search on PaymentReconciliation.identifier, so no
+        search result could prove a payment is ours."""
+        return not self.capabilities().conditional_create("PaymentReconciliation")
+
+    def _payment_id(self, payment_reference: str) -> str:
+        key = f"{self._profile.payment_reference_system}|{payment_reference}".encode()
+        return "kiosk-pay-" + hashlib.sha256(key).hexdigest()[:48]
+
     def _find_payment(self, payment_reference: str, deadline: float) -> Json | None:
-        matches, _ = self._search(
-            "PaymentReconciliation",
-            [("identifier", f"{self._profile.payment_reference_system}|{payment_reference}")],
-            deadline=deadline,
-        )
+        system = self._profile.payment_reference_system
+        if self._payment_by_put():
+            try:
+                found, _ = self._read("PaymentReconciliation", self._payment_id(payment_reference), deadline)
+            except HisNotFound:
+                return None
+            matches = [found]
+        else:
+            matches, _ = self._search(
+                "PaymentReconciliation",
+                [("identifier", f"{system}|{payment_reference}")],
+                deadline=deadline,
+                verified=True,
+            )
+        for match in matches:
+            # Never someone else's payment: each one must carry this very reference.
+            if parse_payment(match, self._profile).payment_reference != payment_reference:
+                raise bad("PaymentReconciliation.identifier", "a payment with another reference came back")
         if len(matches) > 1:
             raise HisAmbiguous("several HIS payments carry one payment reference")
         return matches[0] if matches else None
+
+    def _record_payment(self, resource: Json, payment_reference: str, deadline: float) -> Json:
+        op = "create PaymentReconciliation"
+        system = self._profile.payment_reference_system
+        if not self._payment_by_put():
+            payment, _ = self._create("PaymentReconciliation", resource, (system, payment_reference), op, deadline)
+            return payment
+        rid = self._payment_id(payment_reference)
+        # Update-as-create under an id only this reference yields: a repeat writes the same content.
+        reply = self._put("PaymentReconciliation", {**resource, "id": rid}, None, op, deadline)
+        self._check(reply, op)
+        payment = self._representation(reply, "PaymentReconciliation", op, deadline)
+        self._check_carries(payment, "PaymentReconciliation", system, payment_reference)
+        return payment
 
     def settle(self, patient_id: str, bills: Sequence[Bill], payment_reference: str, amount_fen: int) -> Settlement:
         bills = list(bills)
@@ -737,13 +1058,7 @@ class FhirHisGateway:
             for bill in bills:
                 self._check_unpaid(bill, patient_id, deadline)
             resource = payment_resource(bills, payment_reference, amount_fen, self._profile, self._now())
-            payment, _ = self._create(
-                "PaymentReconciliation",
-                resource,
-                [("identifier", f"{self._profile.payment_reference_system}|{payment_reference}")],
-                "create PaymentReconciliation",
-                deadline,
-            )
+            payment = self._record_payment(resource, payment_reference, deadline)
         settlement = parse_payment(payment, self._profile)
         if sorted(settlement.bill_ids) != sorted(b.id for b in bills) or settlement.amount_fen != amount_fen:
             raise HisRejected("this payment reference was recorded for other bills", reason="payment reference reused")
@@ -857,23 +1172,54 @@ class FhirHisGateway:
         return _b64(binary["data"], "Binary.data")
 
     def mark_printed(self, report: Report) -> Report:
-        op = "DiagnosticReport $meta-add"
         # ``report`` is what the kiosk listed: printed already then, this print was the copy.
         tag = (
             {"system": KIOSK_TAG_SYSTEM, "code": TAG_COPY_PRINTED, "display": "copy printed at a kiosk"}
             if report.printed
             else {"system": KIOSK_TAG_SYSTEM, "code": TAG_PRINTED, "display": "printed at a kiosk"}
         )
-        params: Json = {
-            "resourceType": "Parameters",
-            "parameter": [{"name": "meta", "valueMeta": {"tag": [tag]}}],
-        }
-        reply = self._request("POST", f"DiagnosticReport/{report.id}/$meta-add", op=op, idempotent=True, body=params)
+        deadline = self._deadline()
+        if not (
+            self.capabilities().operation("DiagnosticReport", "meta-add") and self._meta_add(report, tag, deadline)
+        ):
+            self._tag_by_update(report, tag, deadline)
+        return dataclasses.replace(report, printed=True, copy_printed=report.copy_printed or report.printed)
+
+    def _meta_add(self, report: Report, tag: Json, deadline: float) -> bool:
+        """``$meta-add`` (Trial Use in R4, and not idempotent by its definition: never retried).
+        False when the server turns out not to have it after all."""
+        op = "DiagnosticReport $meta-add"
+        params: Json = {"resourceType": "Parameters", "parameter": [{"name": "meta", "valueMeta": {"tag": [tag]}}]}
+        reply = self._request(
+            "POST", f"DiagnosticReport/{report.id}/$meta-add", op=op, idempotent=False, body=params, deadline=deadline
+        )
+        if reply.status in (404, 405, 501):
+            # A 404 here may mean "no such operation", not "no such report": the read tells.
+            self._read("DiagnosticReport", report.id, deadline)
+            log.warning("HIS %s: HTTP %d although declared; updating the report instead", op, reply.status)
+            return False
         self._check(reply, op, "report not found in the HIS")
         result = obj(self._json(reply, op), "Parameters")
         if result.get("resourceType") != "Parameters":
             raise bad("Parameters", "expected Parameters")
-        return dataclasses.replace(report, printed=True, copy_printed=report.copy_printed or report.printed)
+        return True
+
+    def _tag_by_update(self, report: Report, tag: Json, deadline: float) -> None:
+        """Read-modify-write of meta.tag with If-Match (when the server keeps versions)."""
+        op = "update DiagnosticReport (printed)"
+        for _ in range(_MAX_STATUS_ATTEMPTS):
+            data, version = self._read("DiagnosticReport", report.id, deadline)
+            meta = obj(data.get("meta") or {}, "DiagnosticReport.meta")
+            tags = [obj(t, "DiagnosticReport.meta.tag") for t in opt_list(meta, "tag", "DiagnosticReport.meta")]
+            if any(t.get("system") == tag["system"] and t.get("code") == tag["code"] for t in tags):
+                return  # our earlier attempt landed
+            updated = {**data, "meta": {**meta, "tag": [*tags, tag]}}
+            reply = self._put("DiagnosticReport", updated, version, op, deadline)
+            if reply.status == 412:
+                continue
+            self._check(reply, op, "report not found in the HIS")
+            return
+        raise HisConflict(f"HIS {op}: the report keeps changing")
 
     def _now(self) -> datetime:
         if self._wall is not None:

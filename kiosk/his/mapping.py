@@ -232,7 +232,9 @@ def moment(value: Any, where: str, zone: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise bad(where, "not an ISO date-time") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
+    # Always in the hospital's zone: a plain server keeps instants as sent ("...T23:00:00Z" is
+    # 07:00 the next hospital day), and days are compared and shown in hospital time.
+    return parsed.astimezone(zone) if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
 
 
 def opt_moment(data: Json, key: str, where: str, zone: ZoneInfo) -> datetime | None:
@@ -327,17 +329,28 @@ class BundlePage:
     matches: list[Json]
     included: list[Json]
     next_url: str | None
+    self_url: str | None = None  # the search as the server ran it (R4: parameters it used)
+    # Issues of OperationOutcome entries (severity, code); e.g. a parameter ignored (lenient).
+    issues: tuple[tuple[str, str], ...] = ()
 
 
-def parse_bundle(data: Any, rtype: str, includable: frozenset[str] = frozenset()) -> BundlePage:
+MAX_BUNDLE_ENTRIES = 2000  # a kiosk-sized answer; a search returning more went wrong somewhere
+
+
+def parse_bundle(
+    data: Any, rtype: str, includable: frozenset[str] = frozenset(), max_entries: int = MAX_BUNDLE_ENTRIES
+) -> BundlePage:
     """A searchset page: matches must be ``rtype``; includes only of the named types."""
     bundle = obj(data, "Bundle")
     if bundle.get("resourceType") != "Bundle":
         raise bad("Bundle", "expected a Bundle")
     if bundle.get("type") not in ("searchset", None):
         raise bad("Bundle.type", "expected a searchset")
+    if len(opt_list(bundle, "entry", "Bundle")) > max_entries:
+        raise bad("Bundle.entry", f"more than {max_entries} entries: not a kiosk-sized answer")
     matches: list[Json] = []
     included: list[Json] = []
+    issues: list[tuple[str, str]] = []
     for index, raw in enumerate(opt_list(bundle, "entry", "Bundle")):
         at = f"Bundle.entry[{index}]"
         entry = obj(raw, at)
@@ -345,7 +358,8 @@ def parse_bundle(data: Any, rtype: str, includable: frozenset[str] = frozenset()
         mode = opt_str(opt_obj(entry, "search", at), "mode", f"{at}.search")
         kind = resource.get("resourceType")
         if mode == "outcome" or (mode is None and kind == "OperationOutcome"):
-            continue  # warnings from the server; the search itself succeeded
+            issues.extend(_issues(resource))  # the caller decides whether a warning matters
+            continue
         if mode == "include":
             if kind in includable:
                 included.append(check_type(resource, str(kind), f"{at}.resource"))
@@ -353,12 +367,22 @@ def parse_bundle(data: Any, rtype: str, includable: frozenset[str] = frozenset()
         if mode not in (None, "match"):
             raise bad(f"{at}.search.mode", "unknown search mode")
         matches.append(check_type(resource, rtype, f"{at}.resource"))
-    next_url = None
+    next_url = self_url = None
     for index, raw in enumerate(opt_list(bundle, "link", "Bundle")):
         link = obj(raw, f"Bundle.link[{index}]")
         if link.get("relation") == "next":
             next_url = req_str(link, "url", f"Bundle.link[{index}]")
-    return BundlePage(matches, included, next_url)
+        elif link.get("relation") == "self":
+            self_url = req_str(link, "url", f"Bundle.link[{index}]")
+    return BundlePage(matches, included, next_url, self_url, tuple(issues))
+
+
+def _issues(outcome: Json) -> list[tuple[str, str]]:
+    out = []
+    for raw in opt_list(outcome, "issue", "OperationOutcome"):
+        if isinstance(raw, dict):
+            out.append((str(raw.get("severity", "")), str(raw.get("code", ""))))
+    return out
 
 
 def outcome_message(data: Any) -> str:
@@ -489,7 +513,9 @@ def _doctor(doc_id: str, display: str, practitioner: Json | None) -> Doctor:
     return Doctor(id=doc_id, name=name, title=title)
 
 
-def parse_slot(resource: Any, profile: FhirProfile, schedules: dict[str, ScheduleInfo]) -> Slot:
+def parse_slot(resource: Any, profile: FhirProfile, schedules: dict[str, ScheduleInfo], *, places: bool = True) -> Slot:
+    """``places``: the server keeps the kiosk profile's places-left extension up to date; without
+    it a free Slot is one place (a plain server stores the extension but never changes it)."""
     where = "Slot"
     data = check_type(resource, "Slot", where)
     schedule_id = reference_id(data.get("schedule"), "Schedule", f"{where}.schedule")
@@ -497,7 +523,7 @@ def parse_slot(resource: Any, profile: FhirProfile, schedules: dict[str, Schedul
     if info is None:
         raise bad(f"{where}.schedule", "not one of the schedules searched")
     status = req_str(data, "status", where)
-    remaining_ext = extension(data, profile.ext(EXT_SLOT_REMAINING), where)
+    remaining_ext = extension(data, profile.ext(EXT_SLOT_REMAINING), where) if places else None
     if remaining_ext is not None:
         remaining = opt_int(remaining_ext, "valueInteger", f"{where}.extension(slot-remaining)")
         if remaining is None or remaining < 0:

@@ -1006,7 +1006,12 @@
         <translation>您的卡片对应多条记录，请到人工服务窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/his/errors.py" line="64"/>
+        <location filename="../../kiosk/his/errors.py" line="65"/>
+        <source>Sessions with a registration fee cannot be booked at this kiosk. Please register at the counter.</source>
+        <translation>本机不能预约需要挂号费的号源，请到人工窗口挂号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/his/errors.py" line="75"/>
         <source>The hospital system is not responding right now. Please try again in a few minutes.</source>
         <translation>医院系统暂时无响应，请几分钟后再试。</translation>
     </message>
@@ -1142,7 +1147,7 @@
         <location filename="../../kiosk/flows/payment.py" line="221"/>
         <location filename="../../kiosk/flows/registration.py" line="420"/>
         <location filename="../../kiosk/flows/registration.py" line="495"/>
-        <location filename="../../kiosk/flows/registration.py" line="654"/>
+        <location filename="../../kiosk/flows/registration.py" line="667"/>
         <location filename="../../kiosk/flows/reports.py" line="304"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
@@ -1222,7 +1227,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="388"/>
-        <location filename="../../kiosk/flows/registration.py" line="710"/>
+        <location filename="../../kiosk/flows/registration.py" line="723"/>
         <source>Printing your ticket…</source>
         <translation>正在打印凭条…</translation>
     </message>
@@ -1263,7 +1268,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="432"/>
-        <location filename="../../kiosk/flows/registration.py" line="755"/>
+        <location filename="../../kiosk/flows/registration.py" line="771"/>
         <source>No. %1</source>
         <translation>%1号</translation>
     </message>
@@ -1306,7 +1311,7 @@ The hospital system says: %3</source>
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="473"/>
-        <location filename="../../kiosk/flows/registration.py" line="827"/>
+        <location filename="../../kiosk/flows/registration.py" line="862"/>
         <source>General clinic</source>
         <translation>普通门诊</translation>
     </message>
@@ -1938,115 +1943,137 @@ Fee: %4</source>
         <translation>该时段最后一个号刚被他人挂走，未收取任何费用。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="633"/>
+        <location filename="../../kiosk/flows/registration.py" line="635"/>
+        <source>Please register at the counter</source>
+        <translation>请到人工窗口挂号</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/registration.py" line="637"/>
+        <source>Sessions with a registration fee cannot be booked at this kiosk. Nothing was booked or charged. Please register at the counter, or choose a session without a fee.</source>
+        <translation>本机不能预约需要挂号费的号源。未预约，也未扣费。请到人工窗口挂号，或选择免挂号费的号源。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/registration.py" line="646"/>
         <source>This booking is not possible</source>
         <translation>无法挂这个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="636"/>
+        <location filename="../../kiosk/flows/registration.py" line="649"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.
 The hospital system says: %1</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。
 医院系统提示：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="645"/>
+        <location filename="../../kiosk/flows/registration.py" line="658"/>
         <source>The hospital system did not accept this booking, and nothing was charged. You can choose another time, or ask at the counter.</source>
         <translation>医院系统未受理这次挂号，未收取任何费用。您可以选择其他时间，或到人工窗口咨询。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="692"/>
+        <location filename="../../kiosk/flows/registration.py" line="705"/>
         <source>Confirming your booking…</source>
         <translation>正在确认挂号…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="728"/>
+        <location filename="../../kiosk/flows/registration.py" line="744"/>
+        <location filename="../../kiosk/flows/registration.py" line="778"/>
         <source>You are registered</source>
         <translation>挂号成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="730"/>
+        <location filename="../../kiosk/flows/registration.py" line="746"/>
         <source>Please take your ticket. Go to %1 at %2 and wait until your number is called.</source>
         <translation>请取走凭条。请于 %2 到 %1 候诊，等候叫号。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="736"/>
+        <location filename="../../kiosk/flows/registration.py" line="752"/>
         <source>Registered, ticket not printed</source>
         <translation>挂号成功，凭条未打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="738"/>
+        <location filename="../../kiosk/flows/registration.py" line="754"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket again.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您补打凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="746"/>
+        <location filename="../../kiosk/flows/registration.py" line="762"/>
+        <location filename="../../kiosk/flows/registration.py" line="784"/>
         <source>Registered without a ticket</source>
         <translation>挂号成功（未打印凭条）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="748"/>
+        <location filename="../../kiosk/flows/registration.py" line="764"/>
         <source>Please remember your number. Go to %1 at %2 and wait until it is called. The counter can print your ticket.</source>
         <translation>请记住您的排队号，于 %2 到 %1 候诊，等候叫号。人工窗口可为您打印凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="772"/>
+        <location filename="../../kiosk/flows/registration.py" line="780"/>
+        <source>Please take your ticket. Go to %1 at %2 and wait there to be called.</source>
+        <translation>请取走挂号凭条。请于%2到%1候诊，等候叫号。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/registration.py" line="786"/>
+        <source>Go to %1 at %2 and wait there to be called. The counter can print your ticket.</source>
+        <translation>请于%2到%1候诊，等候叫号。人工窗口可以为您打印凭条。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/registration.py" line="807"/>
         <source>Choose a department</source>
         <translation>请选择科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="775"/>
+        <location filename="../../kiosk/flows/registration.py" line="810"/>
         <source>Tap the department you want to see, or search for it.</source>
         <translation>请点击要就诊的科室，或按拼音查找。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="787"/>
+        <location filename="../../kiosk/flows/registration.py" line="822"/>
         <source>Type the first letters of the pinyin, e.g. NK for 内科.</source>
         <translation>请输入科室名称的拼音首字母，例如“内科”输入 NK。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="790"/>
+        <location filename="../../kiosk/flows/registration.py" line="825"/>
         <source>No department matches %1. Tap Delete to change it.</source>
         <translation>没有与 %1 匹配的科室，请点“删除”修改。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="793"/>
+        <location filename="../../kiosk/flows/registration.py" line="828"/>
         <source>Tap your department.</source>
         <translation>请点击您要挂号的科室。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="796"/>
+        <location filename="../../kiosk/flows/registration.py" line="831"/>
         <source>Search for a department</source>
         <translation>查找科室</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="811"/>
+        <location filename="../../kiosk/flows/registration.py" line="846"/>
         <source>Choose a doctor · %1</source>
         <translation>选择医生 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="813"/>
+        <location filename="../../kiosk/flows/registration.py" line="848"/>
         <source>Doctors with free places in the next %1 days.</source>
         <translation>未来 %1 天内有号的医生。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="825"/>
+        <location filename="../../kiosk/flows/registration.py" line="860"/>
         <source>Fee %1 · first free %2 · %3 places</source>
         <translation>挂号费 %1 · 最早 %2 · 余 %3 个号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="836"/>
-        <location filename="../../kiosk/flows/registration.py" line="838"/>
+        <location filename="../../kiosk/flows/registration.py" line="871"/>
+        <location filename="../../kiosk/flows/registration.py" line="873"/>
         <source>Choose a time · %1</source>
         <translation>选择时间 · %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="843"/>
+        <location filename="../../kiosk/flows/registration.py" line="878"/>
         <source>Tap the day and time you want to come.</source>
         <translation>请点击您要就诊的日期和时间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/registration.py" line="853"/>
+        <location filename="../../kiosk/flows/registration.py" line="888"/>
         <source>%1 places left · fee %2</source>
         <translation>余 %1 个号 · 挂号费 %2</translation>
     </message>

@@ -241,10 +241,14 @@ def test_a_print_that_never_reaches_the_printer_is_still_kept() -> None:
 
 
 def test_without_a_queue_number_the_done_screen_shows_none() -> None:
-    chart, _ = make(ScriptedHis(days=[[appointment("a1", 10, queue=None)]]))
+    printer = ScriptedPrinter()
+    chart, _ = make(ScriptedHis(days=[[appointment("a1", 10, queue=None)]]), printer)
     view = message(tap(chart, "pick", "a1"))
     assert view.figure is None
     assert view.body.source == "Please wait until you are called at %1."
+    ticket = printer.printed[0][1]
+    assert ticket.title == "签到成功"
+    assert ("候诊地点", view.body.args[0]) in ticket.fields  # where to wait, instead of a number
 
 
 # -- the printer ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from kiosk.flows.views import (
     SearchView,
     Step,
 )
-from kiosk.his.errors import HisConflict, HisRejected, HisUnavailable
+from kiosk.his.errors import HisConflict, HisFeeNotCollectable, HisRejected, HisUnavailable
 from kiosk.payments.providers import Interaction
 from kiosk.payments.service import OutcomeKind
 from kiosk.services import Services, build_services
@@ -74,6 +74,7 @@ class ScriptedHis:
     booked_keys: list[str] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
     read_back: list[str] = field(default_factory=list)
+    queue_number: str | None = "7"  # None: a HIS without the kiosk profile's queue numbers
 
     def departments(self) -> list[Department]:
         answer = self.departments_answers.pop(0) if self.departments_answers else list(DEPARTMENTS)
@@ -104,7 +105,7 @@ class ScriptedHis:
             slot_id=chosen.id,
             department_name=chosen.department_name,
             doctor_name=chosen.doctor.name if chosen.doctor else "",
-            queue_number="7",
+            queue_number=self.queue_number,
             booking_key=booking_key,
             bill_id=f"fee-{len(self.booked_keys)}" if held else None,
         )
@@ -382,6 +383,35 @@ def test_a_refusal_shows_the_his_reason() -> None:
     assert view.title.source == "This booking is not possible"
     assert view.body.args == ("already booked in this session",)
     assert isinstance(shown(tap(chart, "back")), ListView)
+
+
+def test_a_his_without_a_fee_hold_sends_fee_paying_sessions_to_the_counter() -> None:
+    """Issue 14: a plain FHIR server would book at once and the fee would never be collected."""
+    his = ScriptedHis(slots_by_day={0: [slot("s1", WANG, 0)]})
+    his.book_answers = [HisFeeNotCollectable("no fee hold", reason="registration fee cannot be collected")]
+    payments = ScriptedPayments()
+    chart, _ = make(his, payments)
+    to_confirm(chart)
+    view = message(tap(chart, "confirm"))
+    assert view.title.source == "Please register at the counter"
+    assert view.body.source.startswith("Sessions with a registration fee cannot be booked at this kiosk.")
+    assert view.code == HisFeeNotCollectable.code
+    assert payments.opened == []
+
+
+def test_without_a_queue_number_the_ticket_says_where_to_wait() -> None:
+    his = ScriptedHis(slots_by_day={0: [slot("s1", WANG, 0, fee=0)]}, queue_number=None)
+    printer = ScriptedPrinter()
+    chart, _ = make(his, printer=printer)
+    to_confirm(chart)
+    done = message(tap(chart, "confirm"))
+    assert done.title.source == "You are registered"
+    assert done.body.source == "Please take your ticket. Go to %1 at %2 and wait there to be called."
+    assert done.body.args[0] == "门诊楼2层 A区"
+    assert done.figure is None
+    ticket = printer.printed[0][1]
+    assert ticket.title == "挂号成功"
+    assert ("候诊地点", "门诊楼2层 A区") in ticket.fields
 
 
 def test_his_down_while_booking_retries_with_the_same_key() -> None:

@@ -12,7 +12,7 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,16 +166,24 @@ class World:
             }
         )
 
-    def new_slot(self, day: date, start: time, end: time, capacity: int = 5, *, free: bool = False) -> Json:
-        """A slot of the 30-yuan schedule in ``dept``, or of the free one in ``free_dept``."""
+    def new_slot(
+        self, day: date, start: time, end: time, capacity: int = 5, *, free: bool = False, utc: bool = False
+    ) -> Json:
+        """A slot of the 30-yuan schedule in ``dept``, or of the free one in ``free_dept``;
+        ``utc``: its times written as UTC instants ("...Z"), as many servers store them."""
         zone = self.profile.zone
+
+        def instant(moment: time) -> str:
+            local = datetime.combine(day, moment, zone)
+            return local.astimezone(UTC).isoformat().replace("+00:00", "Z") if utc else local.isoformat()
+
         return self.post(
             {
                 "resourceType": "Slot",
                 "schedule": {"reference": f"Schedule/{self.ids['free_schedule' if free else 'schedule']}"},
                 "status": "free",
-                "start": datetime.combine(day, start, zone).isoformat(),
-                "end": datetime.combine(day, end, zone).isoformat(),
+                "start": instant(start),
+                "end": instant(end),
                 "extension": [
                     {"url": self.ext("slot-capacity"), "valueInteger": capacity},
                     {"url": self.ext("slot-remaining"), "valueInteger": capacity},

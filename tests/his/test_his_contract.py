@@ -1,9 +1,14 @@
-"""Contract suite: drives HisGateway through the FHIR adapter against a FHIR R4 server.
+"""Contract suite: drives HisGateway through the FHIR adapter against FHIR R4 servers.
 
-By default the server is the embedded simulator; set KIOSK_FHIR_URL to run the same suite against
-any other FHIR R4 server (it seeds what it needs through the FHIR API). Tests marked
-``his_rules`` check business rules a real HIS enforces (capacity, check-in window...): they run
-against the simulator, and against another server only with KIOSK_FHIR_ENFORCES_RULES=1.
+It runs against three servers: the embedded simulator (the full kiosk profile), the simulator in
+plain mode (no kiosk profile, lower-case header names, no conditional create, no $meta-add) and a
+FHIR R4 server written by others (PyPI ``sekmet-fhir``, started on 127.0.0.1 for the session).
+Set KIOSK_FHIR_URL to run it against any other FHIR R4 server instead (it seeds what it needs
+through the FHIR API). Tests marked ``rules`` check business rules a real HIS enforces (capacity,
+check-in window...): they run where the server enforces them (the simulators; another server only
+with KIOSK_FHIR_ENFORCES_RULES=1). Tests of a kiosk-profile feature (fee hold, queue numbers)
+run where the server declares it, and the degraded behaviour is tested where it does not.
+Every request body the adapter sends is validated against the FHIR R4 structure definitions.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from fhir_bodies import BodyRecorder
 from his_world import SIM_NOW, World, fast_settings, random_resident_id
 
 from kiosk.config import HisSection
@@ -29,14 +35,16 @@ from kiosk.domain import (
     ReportStatus,
     Slot,
 )
-from kiosk.his import HisAmbiguous, HisConflict, HisNotFound, HisRejected
+from kiosk.his import HisAmbiguous, HisConflict, HisFeeNotCollectable, HisNotFound, HisRejected
 from kiosk.his.fhir import FhirHisGateway
 
 EXTERNAL_URL = os.environ.get("KIOSK_FHIR_URL", "").rstrip("/")
+TARGETS = ["external"] if EXTERNAL_URL else ["simulator", "plain", "third-party"]
 
 
 @dataclass
 class Target:
+    name: str
     base_url: str
     settings: HisSection
     today: date
@@ -45,24 +53,24 @@ class Target:
     now: Callable[[], datetime] | None = None  # the server's clock, when it is not the wall clock
 
 
-@pytest.fixture(scope="module")
+def _wall_clock_target(name: str, url: str, enforces_rules: bool) -> Target:
+    settings = HisSection.model_validate(
+        {"mode": "fhir", "base_url": url, "allow_plain_http": True, "read_timeout_s": 20, "call_deadline_s": 60}
+    )
+    zone_today = datetime.now(ZoneInfo(settings.timezone)).date()
+    return Target(name, url, settings, zone_today, enforces_rules, lambda _moment: None)
+
+
+@pytest.fixture(scope="module", params=TARGETS)
 def target(request: pytest.FixtureRequest) -> Target:
-    if EXTERNAL_URL:
-        settings = HisSection.model_validate(
-            {
-                "mode": "fhir",
-                "base_url": EXTERNAL_URL,
-                "allow_plain_http": True,
-                "read_timeout_s": 20,
-                "call_deadline_s": 60,
-            }
-        )
-        zone_today = datetime.now(ZoneInfo(settings.timezone)).date()
-        return Target(
-            EXTERNAL_URL, settings, zone_today, os.environ.get("KIOSK_FHIR_ENFORCES_RULES") == "1", lambda _moment: None
-        )
-    sim = request.getfixturevalue("sim")
+    if request.param == "external":
+        return _wall_clock_target("external", EXTERNAL_URL, os.environ.get("KIOSK_FHIR_ENFORCES_RULES") == "1")
+    if request.param == "third-party":
+        # It stores and searches; it enforces no HIS business rule (capacity, check-in window).
+        return _wall_clock_target("third-party", request.getfixturevalue("third_party_fhir"), False)
+    sim = request.getfixturevalue("sim" if request.param == "simulator" else "plain_sim")
     return Target(
+        request.param,
         sim.base_url,
         fast_settings(read_timeout_s=5.0, call_deadline_s=10.0),
         SIM_NOW.date(),
@@ -84,8 +92,10 @@ def world(target: Target) -> Iterator[World]:
 @pytest.fixture
 def gw(target: Target) -> Iterator[FhirHisGateway]:
     gateway = FhirHisGateway(target.settings, target.base_url, wall=target.now)
+    recorder = BodyRecorder(gateway)
     try:
         yield gateway
+        recorder.check()  # every request body was valid FHIR R4
     finally:
         gateway.close()
 
@@ -93,7 +103,13 @@ def gw(target: Target) -> Iterator[FhirHisGateway]:
 @pytest.fixture
 def rules(target: Target) -> None:
     if not target.enforces_rules:
-        pytest.skip("the server under test does not enforce HIS business rules")
+        pytest.skip(f"the {target.name} server enforces no HIS business rule (capacity, check-in window)")
+
+
+@pytest.fixture
+def fee_hold(gw: FhirHisGateway, target: Target) -> None:
+    if not gw.capabilities().has("fee-hold"):
+        pytest.skip(f"the {target.name} server has no fee hold (kiosk profile): tested as degraded instead")
 
 
 def test_ping_answers_as_fhir_r4(gw: FhirHisGateway) -> None:
@@ -172,7 +188,9 @@ def test_slots_of_a_day_with_doctor_fee_and_remaining(gw: FhirHisGateway, world:
     assert first.doctor is not None
     assert (first.doctor.name, first.doctor.title) == ("李建国", "副主任医师")
     assert first.fee_fen == 3000
-    assert first.remaining == 5
+    # Places left come from the kiosk profile's extension only where the server keeps it up to
+    # date; otherwise a free Slot is one place.
+    assert first.remaining == (5 if gw.capabilities().has("places") else 1)
     assert first.department_id == world.ids["dept"]
     assert first.start == datetime.combine(day, time(8), world.profile.zone)
     assert gw.slots(world.ids["dept"], day - timedelta(days=1)) == []
@@ -194,7 +212,10 @@ def test_book_is_idempotent_on_the_booking_key(gw: FhirHisGateway, world: World)
     again = gw.book(world.ids["patient"], slot, f"bk-{world.tag}-1")
     assert booked.status is AppointmentStatus.BOOKED
     assert booked.bill_id is None
-    assert booked.queue_number
+    if gw.capabilities().has("queue-number"):
+        assert booked.queue_number
+    else:
+        assert booked.queue_number is None  # the ticket says where to wait instead
     assert again.id == booked.id
     assert booked.slot_id == slot.id
     assert booked.booking_key == f"bk-{world.tag}-1"
@@ -304,19 +325,19 @@ def test_reports_pdf_and_printed_flag(gw: FhirHisGateway, world: World) -> None:
 
 def test_full_slot_is_a_conflict(gw: FhirHisGateway, world: World, rules: None) -> None:
     day = world.today + timedelta(days=5)
-    world.new_slot(day, time(8), time(12), capacity=1)
-    slot = gw.slots(world.ids["dept"], day)[0]
+    world.new_slot(day, time(8), time(12), capacity=1, free=True)
+    slot = gw.slots(world.ids["free_dept"], day)[0]
     gw.book(world.ids["patient"], slot, f"bk-{world.tag}-full-1")
     other = world.new_patient()
     with pytest.raises(HisConflict):
         gw.book(other["id"], slot, f"bk-{world.tag}-full-2")
-    assert gw.slots(world.ids["dept"], day) == []  # a full slot is no longer offered
+    assert gw.slots(world.ids["free_dept"], day) == []  # a full slot is no longer offered
 
 
 def test_same_patient_cannot_double_book(gw: FhirHisGateway, world: World, rules: None) -> None:
     day = world.today + timedelta(days=5)
-    world.new_slot(day, time(13, 30), time(17), capacity=5)
-    slot = next(s for s in gw.slots(world.ids["dept"], day) if s.start.hour == 13)
+    world.new_slot(day, time(13, 30), time(17), capacity=5, free=True)
+    slot = next(s for s in gw.slots(world.ids["free_dept"], day) if s.start.hour == 13)
     gw.book(world.ids["patient"], slot, f"bk-{world.tag}-double-1")
     with pytest.raises(HisRejected) as info:
         gw.book(world.ids["patient"], slot, f"bk-{world.tag}-double-2")
@@ -351,7 +372,9 @@ def _remaining(gw: FhirHisGateway, world: World, slot: Slot) -> int:
     return next((s.remaining for s in gw.slots(world.ids["dept"], slot.start.date()) if s.id == slot.id), 0)
 
 
-def test_a_slot_with_a_fee_is_held_until_its_bill_is_settled(gw: FhirHisGateway, world: World, rules: None) -> None:
+def test_a_slot_with_a_fee_is_held_until_its_bill_is_settled(
+    gw: FhirHisGateway, world: World, fee_hold: None, rules: None
+) -> None:
     patient = world.new_patient()["id"]
     day = world.today + timedelta(days=1)
     slot = _fee_slot(gw, world, day)
@@ -379,7 +402,7 @@ def test_a_slot_with_a_fee_is_held_until_its_bill_is_settled(gw: FhirHisGateway,
     assert _remaining(gw, world, slot) == slot.remaining - 1
 
 
-def test_a_retried_book_returns_the_same_hold(gw: FhirHisGateway, world: World, rules: None) -> None:
+def test_a_retried_book_returns_the_same_hold(gw: FhirHisGateway, world: World, fee_hold: None, rules: None) -> None:
     patient = world.new_patient()["id"]
     slot = _fee_slot(gw, world, world.today + timedelta(days=1), time(13))
     key = f"bk-{world.tag}-held-again"
@@ -390,7 +413,9 @@ def test_a_retried_book_returns_the_same_hold(gw: FhirHisGateway, world: World, 
     assert world.search_count("Invoice", {"subject": f"Patient/{patient}"}) == 1  # one fee, not two
 
 
-def test_cancelling_a_hold_frees_the_place_and_voids_its_bill(gw: FhirHisGateway, world: World, rules: None) -> None:
+def test_cancelling_a_hold_frees_the_place_and_voids_its_bill(
+    gw: FhirHisGateway, world: World, fee_hold: None, rules: None
+) -> None:
     patient = world.new_patient()["id"]
     slot = _fee_slot(gw, world, world.today + timedelta(days=2), time(13))
     held = gw.book(patient, slot, f"bk-{world.tag}-held-cancel")
@@ -407,9 +432,11 @@ def test_cancelling_a_hold_frees_the_place_and_voids_its_bill(gw: FhirHisGateway
         gw.bill(bill.id)
 
 
-def test_an_unpaid_hold_lapses_after_15_minutes(gw: FhirHisGateway, world: World, target: Target, rules: None) -> None:
-    if EXTERNAL_URL:
-        pytest.skip("needs the simulator's clock")
+def test_an_unpaid_hold_lapses_after_15_minutes(
+    gw: FhirHisGateway, world: World, target: Target, fee_hold: None, rules: None
+) -> None:
+    if target.now is None:
+        pytest.skip(f"the {target.name} server's clock cannot be set")
     patient = world.new_patient()["id"]
     slot = _fee_slot(gw, world, world.today + timedelta(days=2))
     held = gw.book(patient, slot, f"bk-{world.tag}-lapse")  # at 07:30
@@ -432,7 +459,9 @@ def test_an_unpaid_hold_lapses_after_15_minutes(gw: FhirHisGateway, world: World
         target.set_now(datetime.combine(world.today, time(7, 30), zone))
 
 
-def test_unpaid_bills_leave_out_held_registration_fees(gw: FhirHisGateway, world: World, rules: None) -> None:
+def test_unpaid_bills_leave_out_held_registration_fees(
+    gw: FhirHisGateway, world: World, fee_hold: None, rules: None
+) -> None:
     patient = world.new_patient()["id"]
     invoice = world.new_invoice(patient, [("血常规", 1, 2500)])
     held = gw.book(patient, _fee_slot(gw, world, world.today + timedelta(days=3), time(13)), f"bk-{world.tag}-list")
@@ -446,3 +475,49 @@ def test_unknown_bill_or_appointment_is_not_found(gw: FhirHisGateway) -> None:
             gw.bill(unknown)
         with pytest.raises(HisNotFound):
             gw.appointment(unknown)
+
+
+# ---- issue 14: what a server without the kiosk profile gets --------------------------------------
+
+
+def test_without_a_fee_hold_a_fee_paying_session_is_not_booked(gw: FhirHisGateway, world: World) -> None:
+    """A plain server would book it at once and the fee would never be collected."""
+    if gw.capabilities().has("fee-hold"):
+        pytest.skip("the server holds fees (kiosk profile): tested by the fee-hold tests")
+    patient = world.new_patient()["id"]
+    slot = _fee_slot(gw, world, world.today + timedelta(days=1), time(13))
+    with pytest.raises(HisFeeNotCollectable):
+        gw.book(patient, slot, f"bk-{world.tag}-fee-plain")
+    assert world.search_count("Appointment", {"patient": f"Patient/{patient}"}) == 0
+
+
+def test_a_booked_slot_is_not_offered_again(gw: FhirHisGateway, world: World) -> None:
+    """Places left: from the profile's extension, else one per free Slot less its bookings."""
+    day = world.today + timedelta(days=1)
+    created = world.new_slot(day, time(14), time(16), capacity=1, free=True)
+    slot = next(s for s in gw.slots(world.ids["free_dept"], day) if s.id == created["id"])
+    gw.book(world.ids["patient"], slot, f"bk-{world.tag}-once")
+    assert created["id"] not in [s.id for s in gw.slots(world.ids["free_dept"], day)]
+
+
+def test_a_slot_stored_in_utc_is_offered_on_its_hospital_day(gw: FhirHisGateway, world: World) -> None:
+    """07:00 hospital time is 23:00Z the day before: the slot belongs to its hospital day."""
+    day = world.today + timedelta(days=2)
+    created = world.new_slot(day, time(7), time(11), free=True, utc=True)
+    assert created["start"].endswith(("Z", "+00:00"))
+    found = [s for s in gw.slots(world.ids["free_dept"], day) if s.id == created["id"]]
+    assert len(found) == 1
+    assert found[0].start == datetime.combine(day, time(7), world.profile.zone)
+    assert found[0].start.utcoffset() == timedelta(hours=8)  # shown in hospital time
+    assert created["id"] not in [s.id for s in gw.slots(world.ids["free_dept"], day - timedelta(days=1))]
+
+
+def test_find_settlement_never_returns_another_payment(gw: FhirHisGateway, world: World) -> None:
+    patient = world.new_patient()
+    world.new_invoice(patient["id"], [("诊查费", 1, 1000)])
+    bills = gw.unpaid_bills(patient["id"])
+    gw.settle(patient["id"], bills, f"pay-{world.tag}-mine", 1000)
+    assert gw.find_settlement(f"pay-{world.tag}-never-used") is None
+    found = gw.find_settlement(f"pay-{world.tag}-mine")
+    assert found is not None
+    assert found.payment_reference == f"pay-{world.tag}-mine"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ _BOOKED = frozenset({"booked", "arrived", "checked-in", "fulfilled"})
 _MAX_COUNT = 1000
 _IGNORED_PARAMS = frozenset({"_format", "_pretty"})
 _STRICT_UPDATE = frozenset({"Appointment", "Invoice"})  # writes that must carry If-Match
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _MIN_KEY, _MAX_KEY = "0000-00-00T00:00:00", "9999-12-31T23:59:59"
 
 
@@ -199,7 +201,13 @@ class FhirApi:
         clock: SimClock,
         base_url: Callable[[], str],
         hold_time: timedelta = REGISTRATION_HOLD,
+        *,
+        plain: bool = False,
     ) -> None:
+        # plain: a FHIR server that knows nothing of the kiosk profile (no fee hold, no queue
+        # numbers, no places-left extension, no $meta-add, no conditional create; a PUT may
+        # create), as most hospitals' FHIR facades are. The contract suite runs against both.
+        self.plain = plain
         self._store = store
         self._sys = systems
         self._clock = clock
@@ -240,8 +248,10 @@ class FhirApi:
             if _dict(current.get("meta")).get("versionId") != parts[3]:
                 raise ApiError(404, "not-found", "only the current version is kept")
             return _json_response(200, current, {"ETag": _etag(current)})
-        if len(parts) == 3 and parts[2] == "$meta-add" and method == "POST":
+        if len(parts) == 3 and parts[2] == "$meta-add" and method == "POST" and not self.plain:
             return self._meta_add(rtype, parts[1], request.body)
+        if len(parts) == 3 and parts[2].startswith("$"):
+            raise ApiError(404, "not-supported", f"unknown operation {parts[2]}")
         raise ApiError(405, "not-supported", f"{method} is not supported here")
 
     # ---- read / search ----------------------------------------------------------------------
@@ -434,6 +444,8 @@ class FhirApi:
         resource.pop("id", None)
         prefer = request.headers.get("prefer", "")
         condition = request.headers.get("if-none-exist")
+        if condition and self.plain:
+            raise ApiError(400, "not-supported", "conditional create is not supported")
         with self._store.atomic():
             if condition:
                 query = parse_qsl(condition.split("?", 1)[-1], keep_blank_values=True)
@@ -465,6 +477,11 @@ class FhirApi:
         if expected is None and rtype in _STRICT_UPDATE:
             raise ApiError(428, "required", f"updates of {rtype} need If-Match")
         with self._store.atomic():
+            if self.plain and expected is None and self._store.read(rtype, rid) is None:
+                if not _FHIR_ID.fullmatch(rid):
+                    raise ApiError(400, "invalid", "not a FHIR id")
+                created = self._store.create(rtype, {**resource, "id": rid}, self._clock.now(), rid)
+                return self._created(rtype, created, 201, request.headers.get("prefer", ""))
             current = self._read_or_404(rtype, rid)
             if expected is not None and expected != _dict(current.get("meta")).get("versionId"):
                 raise ApiError(412, "conflict", "version conflict: the resource was changed meanwhile")
@@ -533,7 +550,8 @@ class FhirApi:
         return int(capacity), int(remaining)
 
     def _write_slot(self, slot: Json, remaining: int) -> None:
-        _set_int_ext(slot, self._sys.ext("slot-remaining"), remaining)
+        if not self.plain or _ext(slot, self._sys.ext("slot-remaining")) is not None:
+            _set_int_ext(slot, self._sys.ext("slot-remaining"), remaining)
         slot["status"] = "free" if remaining > 0 else "busy"
         self._store.update("Slot", str(slot["id"]), slot, self._clock.now())
 
@@ -577,7 +595,7 @@ class FhirApi:
         if slot.get("status") != "free" or remaining <= 0:
             raise ApiError(409, "conflict", "号源已满 (this slot is fully booked)")
         self._write_slot(slot, remaining - 1)
-        queue = self._store.next_number(f"queue:{slot_id}", floor=capacity - remaining)
+        queue = None if self.plain else self._store.next_number(f"queue:{slot_id}", floor=capacity - remaining)
         schedule = self._store.read("Schedule", str(_ref_id(slot.get("schedule"), "Schedule"))) or {}
         actors = [_dict(a) for a in _list(schedule.get("actor"))]
         for actor in actors:
@@ -590,13 +608,14 @@ class FhirApi:
         resource["start"], resource["end"] = slot.get("start"), slot.get("end")
         if service is not None:
             resource["serviceType"] = [{"text": service.get("display", "")}]
-        resource["identifier"] = [
-            *_list(resource.get("identifier")),
-            {"system": self._sys.queue_number, "value": str(queue)},
-        ]
+        if queue is not None:
+            resource["identifier"] = [
+                *_list(resource.get("identifier")),
+                {"system": self._sys.queue_number, "value": str(queue)},
+            ]
         resource.setdefault("created", now.isoformat(timespec="seconds"))
         fee = self._registration_fee(schedule)
-        if fee > 0:
+        if fee > 0 and not self.plain:
             self._hold(resource, patient_ids[0], schedule, fee, now)
 
     def _registration_fee(self, schedule: Json) -> int:
@@ -844,16 +863,27 @@ class FhirApi:
             interactions = ["read", "search-type", "create"]
             if rtype in ("Appointment", "Invoice", "Slot", "Patient", "DiagnosticReport"):
                 interactions.append("update")
+            if self.plain and "update" not in interactions:
+                interactions.append("update")  # update-as-create with a client-assigned id
             entry: Json = {
                 "type": rtype,
                 "interaction": [{"code": code} for code in interactions],
                 "versioning": "versioned-update",
-                "conditionalCreate": True,
+                "conditionalCreate": not self.plain,
+                "updateCreate": self.plain,
                 "searchParam": [
                     {"name": name, "type": kinds[param.kind]} for name, param in SEARCH_PARAMS[rtype].items()
                 ],
             }
-            if rtype == "DiagnosticReport":
+            profiles = {
+                "Appointment": ["kiosk-held-appointment", "kiosk-queued-appointment"],
+                "Slot": ["kiosk-slot"],
+            }.get(rtype, [])
+            if rtype == "Schedule" and not self.plain:
+                entry["searchInclude"] = ["Schedule:actor"]  # plain: the kiosk reads the doctors itself
+            if profiles and not self.plain:
+                entry["supportedProfile"] = [self._sys.ext(name) for name in profiles]
+            if rtype == "DiagnosticReport" and not self.plain:
                 entry["operation"] = [
                     {"name": "meta-add", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-meta-add"}
                 ]
@@ -863,7 +893,7 @@ class FhirApi:
             "status": "active",
             "date": self._clock.now().date().isoformat(),
             "kind": "instance",
-            "software": {"name": "hospital-kiosk HIS simulator"},
+            "software": {"name": "hospital-kiosk HIS simulator" + (" (plain FHIR mode)" if self.plain else "")},
             "implementation": {"description": "Simulated HIS (fictitious data)", "url": self._base_url()},
             "fhirVersion": "4.0.1",
             "format": ["json"],

@@ -169,13 +169,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _send(self, response: ApiResponse) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers.items():
-            self.send_header(name, value)
+        headers = [
+            ("Content-Type", response.content_type),
+            ("Content-Length", str(len(response.body))),
+            *response.headers.items(),
+        ]
         if self.close_connection:
-            self.send_header("Connection", "close")
+            headers.append(("Connection", "close"))
+        if self.server.simulator.plain:
+            # As h11/uvicorn and HTTP/2 front ends send them: header names in lower case.
+            self.log_request(response.status)
+            self.send_response_only(response.status)
+            headers = [(name.lower(), value) for name, value in headers]
+        else:
+            self.send_response(response.status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(response.body)
 
@@ -221,6 +230,7 @@ class HisSimulator:
         now: datetime | None = None,
         patients: int = 200,
         hold_time: timedelta = REGISTRATION_HOLD,
+        plain: bool = False,
     ) -> None:
         self.settings = settings or HisSection(mode="simulator")
         self.zone = ZoneInfo(self.settings.timezone)
@@ -242,7 +252,8 @@ class HisSimulator:
             self.store.close()
             raise
         # hold_time: how long a booking with a registration fee waits for its payment.
-        self.api = FhirApi(self.store, self.systems, self.clock, lambda: self._base_url, hold_time)
+        self.plain = plain  # a plain FHIR server: see FhirApi
+        self.api = FhirApi(self.store, self.systems, self.clock, lambda: self._base_url, hold_time, plain=plain)
 
     @property
     def base_url(self) -> str:
