@@ -97,19 +97,26 @@ def test_a_clean_message_keeps_its_arguments() -> None:
 
 
 def test_both_formatters_scrub_again_behind_the_filter() -> None:
-    record = _record(exc=True)  # no filter: the formatters are the second line of defence
+    # No filter: the formatters are the second line of defence. A fresh record for each, since
+    # formatting caches the traceback text on the record.
     for formatter in (TextFormatter(), JsonFormatter("K1")):
-        text = formatter.format(record)
+        text = formatter.format(_record(exc=True))
         assert ID not in text
         assert "13812345678" not in text
         assert "KeyError" in text
-    entry = json.loads(JsonFormatter("K1").format(record))
+    entry = json.loads(JsonFormatter("K1").format(_record(exc=True)))
     assert entry["msg"] == "lookup of 110105********002X failed"
     assert "110105********002X" in entry["exc"]
     assert entry["stack"] == "Stack: 138****5678"
     assert entry["kiosk_id"] == "K1"
     assert entry["level"] == "ERROR"
     assert set(entry) == {"ts", "level", "logger", "msg", "kiosk_id", "thread", "exc", "stack"}
+    assert entry["ts"].endswith("+00:00")  # UTC, whatever the kiosk's zone
+
+
+def test_json_lines_keep_chinese_readable() -> None:
+    record = logging.LogRecord("kiosk.t", logging.WARNING, __file__, 1, "打印机缺纸", (), None)
+    assert '"msg": "打印机缺纸"' in JsonFormatter("K1").format(record)
 
 
 def test_journald_gets_the_priority_of_each_line(tmp_path) -> None:
