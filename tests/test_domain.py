@@ -40,10 +40,12 @@ def test_mask_lengths_at_their_limits(value: str, kind: MaskKind, shown: str) ->
         ("李 明", "李**"),  # a Chinese name with a space still hides the given name
         ("ann lee", "a** l**"),  # lower-case Latin names are not Chinese
         ("Zhang Wei", "Z**** W**"),
-        ("\u3400明", "\u3400*"),  # the first and last characters of the CJK blocks
-        ("\u9fff明", "\u9fff*"),
-        ("\uf900明", "\uf900*"),
-        ("\ufaff明", "\ufaff*"),
+        # The first and last characters of the CJK blocks (with a space, which a Latin-style mask
+        # would keep and so show the given name).
+        ("\u3400 明", "\u3400**"),
+        ("\u9fff 明", "\u9fff**"),
+        ("\uf900 明", "\uf900**"),
+        ("\ufaff 明", "\ufaff**"),
         ("\ua000 x", "\ua000 x"),  # just outside: a Latin-style mask word by word
     ],
 )
