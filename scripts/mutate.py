@@ -71,7 +71,14 @@ TARGETS = (
     Target(
         "receipt amounts",
         "kiosk.devices.receipt",
-        ("format_fen", "_check_fen", "two_columns", "layout", "ReceiptItem.__post_init__", "ReceiptTotal.__post_init__"),
+        (
+            "format_fen",
+            "_check_fen",
+            "two_columns",
+            "layout",
+            "ReceiptItem.__post_init__",
+            "ReceiptTotal.__post_init__",
+        ),
     ),
     Target("domain money", "kiosk.domain", ("fen_from_decimal", "decimal_from_fen", "format_fen")),
 )
@@ -91,8 +98,8 @@ def _results() -> dict[str, str]:
 
 def _equivalents() -> dict[str, str]:
     known = {}
-    for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    for raw in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             name, _, reason = line.partition(" ")
             if not reason.strip():
@@ -117,7 +124,9 @@ def main() -> int:
         env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
         patterns = [p for t in chosen for p in t.patterns()]
         # mutmut draws a progress line many times a second: keep only its summary.
-        run = subprocess.run([_tool("mutmut"), "run", *patterns], cwd=ROOT, env=env, capture_output=True, text=True)
+        run = subprocess.run(
+            [_tool("mutmut"), "run", *patterns], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
         tail = re.sub(r"\x1b\[[0-9;]*[A-Za-z]|.*\r", "", run.stdout).strip().splitlines()[-2:]
         print("\n".join(tail))
         if run.returncode:
@@ -134,8 +143,7 @@ def main() -> int:
         killed = sum(status in KILLED for status in counted.values())
         score = killed / len(counted) if counted else 1.0
         print(
-            f"{target.name:24} {score:6.1%}  killed {killed} of {len(counted)}"
-            f" ({len(mine) - len(counted)} equivalent)"
+            f"{target.name:24} {score:6.1%}  killed {killed} of {len(counted)} ({len(mine) - len(counted)} equivalent)"
         )
         for name, status in sorted(counted.items()):
             if status not in KILLED:

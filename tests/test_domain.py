@@ -70,9 +70,9 @@ def test_money_in_fen() -> None:
     assert format_fen(1) == "0.01"
     assert format_fen(-1) == "-0.01"
     assert fen_from_decimal(Decimal("231.05")) == 23105
-    with pytest.raises(ValueError, match="^amount is not a whole number of fen$"):
+    with pytest.raises(ValueError, match=r"^amount is not a whole number of fen$"):
         fen_from_decimal(Decimal("0.001"))
-    with pytest.raises(ValueError, match="^amount is not a whole number of fen$"):
+    with pytest.raises(ValueError, match=r"^amount is not a whole number of fen$"):
         fen_from_decimal(Decimal("Infinity"))
-    with pytest.raises(ValueError, match="^amount is not a number$"):
+    with pytest.raises(ValueError, match=r"^amount is not a number$"):
         fen_from_decimal(Decimal("sNaN"))

@@ -34,15 +34,15 @@ def test_an_amount_stays_on_the_name_line_while_two_cells_and_a_space_fit_beside
 @pytest.mark.parametrize("bad", [1.5, "100", None, True])
 def test_amounts_must_be_integer_fen(bad: object) -> None:
     kind = type(bad).__name__
-    with pytest.raises(TypeError, match=f"^amount_fen must be integer fen, not {kind}$"):
+    with pytest.raises(TypeError, match=rf"^amount_fen must be integer fen, not {kind}$"):
         ReceiptItem("药", bad)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=f"^amount_fen must be integer fen, not {kind}$"):
+    with pytest.raises(TypeError, match=rf"^amount_fen must be integer fen, not {kind}$"):
         ReceiptTotal("合计", bad)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 2.5, True])
 def test_quantities_are_positive_whole_numbers(quantity: object) -> None:
-    with pytest.raises(ValueError, match="^quantity must be a positive integer$"):
+    with pytest.raises(ValueError, match=r"^quantity must be a positive integer$"):
         ReceiptItem("药", 100, quantity)  # type: ignore[arg-type]
 
 
