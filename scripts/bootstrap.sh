@@ -14,13 +14,15 @@ PYTHON=${PYTHON:-python3}
 # because Debian splits venv out. Every program the code runs comes from a package here
 # (fontconfig: fc-match/fc-list find the CJK font; procps: kill, ps; systemd: systemd-analyze
 # checks the unit), which tests/test_external_programs.py checks: a minbase system has none of them.
+# Test-only: openbox + xdotool + x11-utils (a real window manager's Alt+F4 / Alt+Tab against the
+# kiosk window under Xvfb).
 APT_PACKAGES=(
   python3 python3-venv
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libpulse0
   fonts-noto-cjk fontconfig espeak-ng alsa-utils pulseaudio-utils libportaudio2 xvfb xauth cups-client
-  procps systemd
+  procps systemd openbox xdotool x11-utils
 )
 
 missing_apt() {
@@ -67,4 +69,18 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing the kiosk and its dependencies into $VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
   touch "$stamp"
+fi
+
+# promtool (the alert-rule tests) from Debian's prometheus package: only that one binary, into the
+# virtualenv, so no Prometheus server gets installed and started on a developer's machine.
+if [ ! -x "$VENV/bin/promtool" ] && command -v apt-get >/dev/null 2>&1; then
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null); then
+    [ "$(id -u)" -eq 0 ] && apt-get update -qq
+    (cd "$tmp" && apt-get download -qq prometheus)
+  fi
+  dpkg-deb --fsys-tarfile "$tmp"/prometheus_*.deb | tar -x -C "$tmp" ./usr/bin/promtool
+  install -m 755 "$tmp/usr/bin/promtool" "$VENV/bin/promtool"
+  rm -rf "$tmp"
+  echo "bootstrap: installed promtool into $VENV/bin"
 fi

@@ -25,6 +25,10 @@ ID = "11010519491231002X"
         ("call +86 138-1234-5678", "call 138****5678"),
         ("call 13812345678.", "call 138****5678."),
         ("card 4111111111111111 ok", "card ************1111 ok"),
+        ("card 5555555555554444 ok", "card ************4444 ok"),  # doubled digits above 4
+        ("card 4012888888881881 ok", "card ************1881 ok"),
+        ("card 6011111111111117 ok", "card ************1117 ok"),
+        ("amex 378282246310005 ok", "amex ***********0005 ok"),
         ('{"family": "张", "given": ["三"]}', '{"family": "***", "given": ***}'),
         ("{'phone': '13812345678', 'id_number': 'x'}", "{'phone': '***', 'id_number': '***'}"),
         ('"name": [{"text": "张三"}]', '"name": ***'),
@@ -41,6 +45,9 @@ def test_masks_identity_shapes(text: str, expected: str) -> None:
         "payment P20261121093015123456a3f9 settled",  # a payment reference: a technician needs it
         "order 2026112100012345678901",  # 22 digits: not an ID number
         "card 4111111111111112",  # fails the Luhn check: not a card number
+        "card 5555555555554445",
+        "card 4012888888881882",
+        "order 378282246310006",
         "amount 12345 fen, 6 bills",
         "job name=lookup finished",  # "name" alone is too common to mask
         "HIS GET search Patient -> 200 in 4.6 ms (attempt 1)",
@@ -61,17 +68,55 @@ def _record(exc: bool = False) -> logging.LogRecord:
 
 
 def test_the_filter_reaches_message_exception_and_stack() -> None:
+    """The filter alone must leave nothing behind, whatever handler formats the record after it
+    (a plain ``logging.Formatter`` does not scrub again, unlike ours)."""
     record = _record(exc=True)
     assert PrivacyFilter().filter(record)
+    assert record.getMessage() == "lookup of 110105********002X failed"
+    assert record.exc_text is not None
+    assert "KeyError" in record.exc_text
+    assert "110105********002X" in record.exc_text
+    assert record.stack_info == "Stack: 138****5678"
+    text = logging.Formatter().format(record)
+    assert ID not in text
+    assert "13812345678" not in text
+
+
+def test_the_filter_scrubs_an_exception_text_made_earlier() -> None:
+    record = _record(exc=True)
+    record.exc_text = f"KeyError: {ID}"  # formatted by an earlier handler, before the filter ran
+    assert PrivacyFilter().filter(record)
+    assert record.exc_text == "KeyError: 110105********002X"
+
+
+def test_a_clean_message_keeps_its_arguments() -> None:
+    record = logging.LogRecord("kiosk.t", logging.INFO, __file__, 1, "paid %s fen", (1234,), None)
+    assert PrivacyFilter().filter(record)
+    assert (record.msg, record.args) == ("paid %s fen", (1234,))
+    assert record.exc_text is None
+
+
+def test_both_formatters_scrub_again_behind_the_filter() -> None:
+    # No filter: the formatters are the second line of defence. A fresh record for each, since
+    # formatting caches the traceback text on the record.
     for formatter in (TextFormatter(), JsonFormatter("K1")):
-        text = formatter.format(record)
+        text = formatter.format(_record(exc=True))
         assert ID not in text
         assert "13812345678" not in text
         assert "KeyError" in text
-    entry = json.loads(JsonFormatter("K1").format(record))
+    entry = json.loads(JsonFormatter("K1").format(_record(exc=True)))
     assert entry["msg"] == "lookup of 110105********002X failed"
     assert "110105********002X" in entry["exc"]
+    assert entry["stack"] == "Stack: 138****5678"
+    assert entry["kiosk_id"] == "K1"
+    assert entry["level"] == "ERROR"
     assert set(entry) == {"ts", "level", "logger", "msg", "kiosk_id", "thread", "exc", "stack"}
+    assert entry["ts"].endswith("+00:00")  # UTC, whatever the kiosk's zone
+
+
+def test_json_lines_keep_chinese_readable() -> None:
+    record = logging.LogRecord("kiosk.t", logging.WARNING, __file__, 1, "打印机缺纸", (), None)
+    assert '"msg": "打印机缺纸"' in JsonFormatter("K1").format(record)
 
 
 def test_journald_gets_the_priority_of_each_line(tmp_path) -> None:

@@ -146,7 +146,7 @@ def two_columns(left: str, right: str, width: int) -> list[str]:
     """``left`` wrapped on the left, ``right`` flush right on the first line (or alone below)."""
     right = clean_text(right)
     rw = text_width(right)
-    if rw + 2 > width:
+    if rw + 3 > width:  # the name needs two cells (a CJK character) and a space before the amount
         return [*wrap(left, width), *wrap(right, width)]
     left_lines = wrap(left, width - rw - 1)
     first = left_lines[0]

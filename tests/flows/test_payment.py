@@ -452,6 +452,7 @@ def test_pay_checks_the_printer_pays_prints_the_receipt_and_finishes() -> None:
     assert [i.name for i in receipt.items] == ["血常规", "挂号费", "CT", "造影剂", "注射费", "材料费"]
     assert sum(i.amount_fen for i in receipt.items) == 15150
     assert [t.amount_fen for t in receipt.totals] == [15150]
+    assert receipt.footer == ("请妥善保管本凭条", "金额 151.50 元")  # the cents too
     assert ("票据号", "R-001") in receipt.fields
     assert ("缴费时间", "2024-05-06 09:30") in receipt.fields
     assert tap(chart, "ok") == [FlowDone()]

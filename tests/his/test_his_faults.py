@@ -235,11 +235,37 @@ def test_version_conflict_on_update_is_re_read(sim: HisSimulator, gateway: FhirH
         gateway.cancel_booking(other)
 
 
-def test_non_idempotent_requests_are_not_retried(sim: HisSimulator, gateway: FhirHisGateway) -> None:
-    sim.add_fault(Fault("reset", route="POST Patient"))
-    with pytest.raises(HisUnavailable):
+# Every way an answer can fail after the request went out. A create sent twice could create twice,
+# so a non-idempotent request is tried once; the same failure on a read is retried.
+AFTER_SENDING = [
+    pytest.param(Fault("reset", route="* Patient"), HisUnavailable, id="reset"),
+    pytest.param(Fault("reset_mid_body", route="* Patient"), HisUnavailable, id="reset-mid-body"),
+    pytest.param(Fault("timeout", route="* Patient", seconds=1.0), HisTimeout, id="read-timeout"),
+    pytest.param(Fault("status", route="* Patient", status=503), HisUnavailable, id="503"),
+    pytest.param(Fault("status", route="* Patient", status=502), HisUnavailable, id="502"),
+    pytest.param(Fault("status", route="* Patient", status=504), HisUnavailable, id="504"),
+    pytest.param(Fault("status", route="* Patient", status=429), HisUnavailable, id="429"),
+]
+
+
+@pytest.mark.parametrize(("fault", "error"), AFTER_SENDING)
+def test_non_idempotent_requests_are_not_retried(
+    sim: HisSimulator, gateway: FhirHisGateway, fault: Fault, error: type[Exception]
+) -> None:
+    sim.add_fault(fault)
+    with pytest.raises(error):
         gateway._request("POST", "Patient", op="plain create", idempotent=False, body={"resourceType": "Patient"})
     assert sim.faults.hits("POST Patient") == 1
+
+
+@pytest.mark.parametrize(("fault", "error"), AFTER_SENDING)
+def test_idempotent_requests_are_retried_after_the_same_failures(
+    sim: HisSimulator, gateway: FhirHisGateway, fault: Fault, error: type[Exception]
+) -> None:
+    sim.add_fault(fault)
+    with pytest.raises(error):
+        gateway._request("GET", "Patient", op="search Patient", idempotent=True, params=[("_count", "1")])
+    assert sim.faults.hits("GET Patient") >= 2
 
 
 def test_oversized_response_is_refused(sim: HisSimulator) -> None:
