@@ -42,6 +42,7 @@ from kiosk.flows.views import (
     View,
 )
 from kiosk.ui.i18n import current_locale
+from kiosk.ui.rows import RowButton
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.widgets import Countdown, button, label
 
@@ -233,11 +234,21 @@ class MessageScreen(FlowScreen):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code = label("code")
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Landscape: the figure (a fee, a queue number) beside the message, so a five-line booking
+        # summary keeps every line on 1080 lines in elderly mode. Portrait: the figure above it.
+        self.content = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.content.setSpacing(32)
+        self.content.addWidget(self.figure)
+        self.content.addWidget(self.message, 1)
         self.body.addStretch(1)
-        self.body.addWidget(self.figure)
-        self.body.addWidget(self.message)
+        self.body.addLayout(self.content)
         self.body.addWidget(self.code)
         self.body.addStretch(1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        landscape = event.size().width() > event.size().height()
+        self.content.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -508,15 +519,13 @@ def rebuild_rows(
         old.hide()  # as with the actions: the old text must go now, not at deleteLater
         old.setText("")
         old.deleteLater()
-    rows = []
+    rows: list[QPushButton] = []
     for item in items:
-        row = button("row")
-        row.setProperty("tile", tiles)
+        row = RowButton()
+        row.set_tile(tiles)
         row.setCheckable(True)
         row.setChecked(item.selected)
         row.setEnabled(item.enabled)
-        # Never squeezed below its text (rows would overlap); grows no taller than it needs.
-        row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         row.clicked.connect(lambda _=False, i=item.id: post(FlowEvent("pick", i)))
         rows.append(row)
     return rows
@@ -524,11 +533,9 @@ def rebuild_rows(
 
 def label_rows(rows: list[QPushButton], items: tuple[ListItem, ...]) -> None:
     for row, item in zip(rows, items, strict=False):
-        first = translate(item.title)
-        if item.badge is not None:
-            first += "  ·  " + translate(item.badge)
-        detail = translate(item.detail)
-        row.setText(f"{first}\n{detail}" if detail else first)
+        badge = translate(item.badge) if item.badge is not None else ""
+        if isinstance(row, RowButton):
+            row.set_row(translate(item.title), translate(item.detail), badge)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
