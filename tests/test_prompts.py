@@ -248,14 +248,15 @@ def test_list_items_on_the_page_are_read(kiosk: Kiosk) -> None:
     names = [arg for arg in data_of(view) if CJK.search(arg) and "、" not in arg]
     positions = [prompt.index(name) for name in names[:4]]
     assert positions == sorted(positions)
-    assert "Page 1 of 2" in prompt
+    assert "Page one of two" in prompt
 
 
 def test_error_screen_reads_the_message_and_the_code(kiosk: Kiosk) -> None:
     error = ServiceUnavailableError
     view = ErrorView(error.code, error.patient_message, 0.0)
     prompt = prompt_in(kiosk, "en", view)
-    assert spell(str(error.code)) in prompt
+    assert spell(str(error.code)) == "1 2 0 0"
+    assert "Error code: one two zero zero." in prompt  # digit by digit, in words
     assert prompt.startswith(error.patient_message.split(".")[0])
 
 
@@ -291,7 +292,7 @@ def test_a_screen_is_spoken_when_it_appears(kiosk: Kiosk, engine: RecordingEngin
     guide.apply_preferences("en", False)
     guide.show_view(MESSAGE)
     spoken = engine.next()
-    assert spoken.text == "Checked in. Your number is 7. Please wait."
+    assert spoken.text == "Checked in. Your number is seven. Please wait."
     assert (spoken.locale, spoken.rate_wpm, spoken.volume) == ("en", 170, 0.8)
     assert guide.prompt == spoken.text
 

@@ -37,6 +37,7 @@ from kiosk.tour.driver import NotShown, describe
 from kiosk.tour.index import write_index
 from kiosk.tour.walks import DEMO_PIN, MAINTENANCE, WALKS, Step, Walk
 from kiosk.tour.world import LANDSCAPE, PORTRAIT, DemoWorld
+from kiosk.ui.rows import plain
 from kiosk.ui.screenshot import find_clipped
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class TourReport:
 
     @property
     def failures(self) -> list[str]:
-        return [r.failure for r in self.results if r.failure is not None]
+        return [r.failure + (" (elderly mode)" if r.elderly else "") for r in self.results if r.failure is not None]
 
     @property
     def ok(self) -> bool:
@@ -320,7 +321,7 @@ def _english_texts(root: QWidget) -> list[str]:
     found = []
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QLabel | QAbstractButton) and widget.isVisibleTo(root):
-            text = widget.text()
+            text = plain(widget.text())
             if _ENGLISH_PHRASE.search(text) and not _CJK.search(text):
                 found.append(text)
     return found

@@ -83,12 +83,16 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
         Text("Choose the reports to print"),
         (Action("print", Text("Print (%1)", ("2",)), primary=True),),
         items=(
-            ListItem("r1", Text("Complete blood count"), Text("Ready since %1", ("08:00",)), selected=True),
-            ListItem("r2", Text("Chest X-ray"), Text("Ready since %1", ("09:30",)), selected=True),
+            ListItem("r1", Text("%1", ("血常规",)), Text("Ready since %1", ("08:00",)), selected=True),
+            ListItem("r2", Text("%1", ("胸部正位X线摄影",)), Text("Ready since %1", ("09:30",)), selected=True),
             ListItem(
-                "r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False
+                "r3",
+                Text("%1", ("肝功能八项",)),
+                Text("Expected at %1", ("13:00",)),
+                Text("Not ready yet"),
+                enabled=False,
             ),
-            ListItem("r4", Text("Thyroid function"), Text("You may print one copy"), Text("Printed")),
+            ListItem("r4", Text("%1", ("甲状腺功能五项",)), Text("You may print one copy"), Text("Printed")),
             ListItem("r5", Text("%1", ("尿常规",)), Text("Ready since %1", ("10:15",)), selected=True),
             ListItem("r6", Text("%1", ("腹部超声",)), Text("Ready since %1", ("10:40",)), selected=True),
         ),
@@ -99,7 +103,7 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
     "bills": ListView(
         Step("payment", 2, 4),
         Text("Your unpaid bills"),
-        (Action("pay", Text("Pay %1", ("¥385.50",)), primary=True),),
+        (Action("pay", Text("Pay %1", ("¥100,265.49",)), primary=True),),
         can_go_back=False,
         prompt=Text("All bills are selected. Tap a bill to leave it out or add it."),
         items=tuple(
@@ -138,7 +142,7 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
             )
             for i, (name, fee, places) in enumerate(
                 (
-                    ("欧阳建国 主任医师（呼吸与危重症医学科学科带头人）", "¥50.00", "12345"),
+                    ("欧阳建国 副主任医师", "¥50.00", "12345"),
                     ("司马晓燕 副主任医师", "¥30.00–¥99,999.99", "99999"),
                     ("王芳 主治医师", "¥20.00", "225"),
                     ("李四 住院医师", "¥10.00", "8"),
@@ -151,7 +155,7 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
     ),
     "times": ListView(
         Step("registration", 4, 7),
-        Text("Choose a time · %1", ("欧阳建国 主任医师",)),
+        Text("Choose a time · %1", ("欧阳建国 副主任医师",)),
         prompt=Text("Tap the day and time you want to come."),
         items=tuple(
             ListItem(
@@ -183,7 +187,7 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
                 "呼吸与危重症医学科",
                 "欧阳建国 主任医师",
                 "2026-12-08 08:00–12:00",
-                "门诊医技综合楼3层 B区 呼吸与危重症医学科诊区",
+                "门诊医技综合楼三层 B区 呼吸与危重症医学科诊区",
                 "¥99,999.99",
             ),
         ),

@@ -90,7 +90,9 @@ class Prompts:
                 parts = [_tr("IdleWarningOverlay", "Are you still there?")]
                 seconds = math.ceil(deadline - self._now())
                 if seconds > 0:
-                    parts.append(QCoreApplication.translate("speech", "The session ends in %n seconds.", "", seconds))
+                    # A warning comes at least 20 s ahead: "seconds" is always plural.
+                    ends = QCoreApplication.translate("speech", "The session ends in %1 seconds.")
+                    parts.append(ends.replace("%1", str(seconds)))
                 if left > 0:
                     more = _tr("IdleWarningOverlay", "I need more time")
                     parts.append(
