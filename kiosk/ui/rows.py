@@ -297,19 +297,28 @@ class RowsArea(QWidget):
         self.columns = 0
         self.min_columns = 1
         self.max_columns = MAX_COLUMNS
+        # The search's matches: the area asks for its rows' height (at its width) rather than
+        # taking what is left; a list takes what is left and fits its rows into it.
+        self.claims_height = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_rows(self, rows: list[QPushButton]) -> None:
         self.rows = rows
         self.columns = 0  # placed afresh
         self.arrange()
+        self.updateGeometry()
 
     def sizeHint(self) -> QSize:
-        # Nothing asked for: the screen's buttons keep their height, the rows get what is left.
-        return QSize(400, 0)
+        # A list asks for nothing: the screen's buttons keep their height, the rows get what is left.
+        return QSize(400, self._claim())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(0, 0)  # never pushes the screen's other lines off it: rows are fitted instead
+        return QSize(0, self._claim())  # a list never pushes the screen's other lines off it
+
+    def _claim(self) -> int:
+        if not self.claims_height or not self.rows:
+            return 0
+        return self.needed_height(1, max(self.width(), 1))
 
     def hasHeightForWidth(self) -> bool:
         # Its rows' heights for a width are not a demand on the screen (the screen would squeeze

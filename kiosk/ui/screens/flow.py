@@ -463,7 +463,10 @@ class ListScreen(FlowScreen):
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paging = QHBoxLayout()
         self._paging_in_footer = False
-        self.body.addWidget(self.prompt)
+        self.prompt_row = QHBoxLayout()
+        self.prompt_row.setSpacing(24)
+        self.prompt_row.addWidget(self.prompt, 1)
+        self.body.addLayout(self.prompt_row)
         self.body.addWidget(self.rows_area, 1)  # the rows get the screen's free space
         self.body.addWidget(self.summary)
         self.body.addLayout(self.paging)
@@ -481,23 +484,28 @@ class ListScreen(FlowScreen):
         super().leave()
 
     def _place_paging(self, in_footer: bool) -> None:
-        """On a landscape screen paging shares the footer's row ([Back] [Previous] n of m [More] ...
-        [Repeat] [Home]): one row of touch targets fewer leaves the list room for four multi-line
-        rows in elderly mode on 1080 lines. A portrait screen has the height, but not the width,
-        so paging gets its own row."""
+        """On a landscape screen Previous and More share the footer's row ([Back] [Previous] [More]
+        ... [Repeat] [Home]) and "page n of m" the prompt's: one row of touch targets fewer leaves
+        the list room for four multi-line rows in elderly mode on 1080 lines. A portrait screen
+        has the height, but not the width, so paging gets its own row."""
         self._paging_in_footer = in_footer
         for widget in (self.previous_page, self.page_label, self.next_page):
             self.footer_buttons.removeWidget(widget)
             self.paging.removeWidget(widget)
+            self.prompt_row.removeWidget(widget)
         if in_footer:
             at = self.footer_buttons.indexOf(self.back_button) + 1
-            paging: tuple[QWidget, ...] = (self.previous_page, self.page_label, self.next_page)
-            for offset, item in enumerate(paging):
-                self.footer_buttons.insertWidget(at + offset, item)
+            self.footer_buttons.insertWidget(at, self.previous_page)
+            self.footer_buttons.insertWidget(at + 1, self.next_page)
+            self.prompt_row.addWidget(self.page_label)  # "Page 1 of 3" beside the prompt
+            self.body.removeWidget(self.summary)
+            self.actions_row.insertWidget(0, self.summary, 1)  # "Total ¥..." beside Pay
         else:
             self.paging.addWidget(self.previous_page)
             self.paging.addWidget(self.page_label, 1)
             self.paging.addWidget(self.next_page)
+            self.actions_row.removeWidget(self.summary)
+            self.body.insertWidget(self.body.indexOf(self.rows_area) + 1, self.summary)
 
     def _rebuild_rows(self, items: tuple[ListItem, ...]) -> None:
         tiles = isinstance(self.view_to_come, ListView) and self.view_to_come.tiles
@@ -610,6 +618,7 @@ class SearchScreen(FlowScreen):
         left.addWidget(self.more)
         self.results = RowsArea()  # one column: the matches beside (or under) the pad
         self.results.max_columns = 1
+        self.results.claims_height = True
         right = QVBoxLayout()
         right.addWidget(self.results, 1)
         self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
