@@ -323,9 +323,10 @@ def find_clipped(root: QWidget) -> list[Clipped]:
         metrics = widget.fontMetrics()
         name = widget.objectName() or type(widget).__name__
         if isinstance(widget, QLabel) and widget.wordWrap():
-            needed = widget.heightForWidth(rect.width())
-            if needed > rect.height() + 1:
-                found.append(Clipped(name, widget.text(), needed, rect.height()))
+            # The whole label (its padding and border included, as heightForWidth counts them).
+            needed = widget.heightForWidth(widget.width())
+            if needed > widget.height() + 1:
+                found.append(Clipped(name, widget.text(), needed, widget.height()))
             continue
         if isinstance(widget, QAbstractButton) and widget.layout() is not None:
             # A button drawn by labels inside it (a list row): the labels are checked themselves;

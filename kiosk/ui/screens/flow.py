@@ -340,40 +340,46 @@ class BusyScreen(FlowScreen):
 
 
 class IdentifyScreen(FlowScreen):
-    """Shows the ways to identify that this kiosk has, and the keypad button."""
+    """Shows the ways to identify that this kiosk has, and the keypad button.
+
+    The card, health-code and scanner ways are things the patient does at the kiosk's devices,
+    not taps: they are hints (text with a marker line, no box) in a column; the keypad is the one
+    button, of a button's size, beside them on a landscape screen and under them on a portrait one.
+    """
 
     def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
         super().__init__(post, help_line, parent)
         self.ways: dict[str, QLabel] = {}
-        self.grid = QGridLayout()
-        self.grid.setSpacing(24)
+        hints = QVBoxLayout()
+        hints.setSpacing(32)
+        hints.addStretch(1)
         for way in ("id_card", "visit_card", "qr"):
             hint = label("hint")
-            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            hint.setObjectName(f"hint_{way}")
+            hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self.ways[way] = hint
+            hints.addWidget(hint)
+        hints.addStretch(1)
         self.keypad_button = button("primary")
         self.keypad_button.setObjectName("keypad")
-        self.keypad_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.keypad_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.keypad_button.clicked.connect(lambda: self._post(FlowEvent("keypad")))
-        self._columns = 0
-        self._place(2)
+        keypad = QVBoxLayout()
+        keypad.addStretch(1)
+        keypad.addWidget(self.keypad_button)
+        keypad.addStretch(1)
+        self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.split.setSpacing(48)
+        self.split.addLayout(hints, 1)
+        self.split.addLayout(keypad)  # its text's width; the hints wrap in the rest
         self.problem = label("countdown")
         self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addLayout(self.grid, 1)
+        self.body.addLayout(self.split, 1)
         self.body.addWidget(self.problem)
 
-    def _place(self, columns: int) -> None:
-        """Two columns on a landscape screen, one on a portrait screen (long lines wrap less)."""
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for index, widget in enumerate([*self.ways.values(), self.keypad_button]):
-            self.grid.removeWidget(widget)
-            self.grid.addWidget(widget, index // columns, index % columns)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place(2 if event.size().width() > event.size().height() else 1)
+        landscape = event.size().width() > event.size().height()
+        self.split.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         super().resizeEvent(event)
 
     def retranslate(self) -> None:
