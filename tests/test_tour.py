@@ -19,7 +19,7 @@ from kiosk.tour import walks
 from kiosk.tour.index import render_index
 from kiosk.tour.run import Shot, TourReport, WalkResult, run_tour
 from kiosk.tour.walks import IDENTIFY_ID_CARD, PAYMENT, REGISTRATION, Expect, Step, Walk, nothing, start
-from kiosk.tour.world import LANDSCAPE
+from kiosk.tour.world import LANDSCAPE, PORTRAIT
 from kiosk.ui.screenshot import Clipped
 
 IMPOSSIBLE = Walk(
@@ -134,6 +134,16 @@ def test_registration_and_bills_fit_every_mode_and_orientation(
     assert any("-registration-doctors-en-" in n for n in elderly_portrait), elderly_portrait
     shots = sum(1 for r in report.results for _ in r.shots)
     assert len(names) == shots * 4  # two languages x two orientations, each mode its own shots
+
+
+def test_portrait_alone_is_named_portrait(qapp: QApplication, demo_config: Config, tmp_path: Path) -> None:
+    folder = tmp_path / "tour"
+    report = run_tour(demo_config, folder, walks=[IDENTIFY_ID_CARD], sizes=[PORTRAIT], modes=[True], qapp=qapp)
+    assert report.ok, report.failures + report.warnings
+    names = sorted(p.name for p in folder.glob("*.png"))
+    assert names
+    assert all(n.endswith("-portrait-elderly.png") for n in names), names
+    assert QImage(str(folder / names[0])).size().toTuple() == (1080, 1920)
 
 
 def test_clipped_text_fails_the_tour_naming_screen_widget_and_text(

@@ -283,7 +283,7 @@ class _Tour:
         first = window.size().toTuple()
         try:
             for size in self.sizes:
-                suffix = "" if size == self.sizes[0] else "-portrait" if size == PORTRAIT else f"-{size[0]}x{size[1]}"
+                suffix = "" if size == LANDSCAPE else "-portrait" if size == PORTRAIT else f"-{size[0]}x{size[1]}"
                 if window.size().toTuple() != size:
                     window.resize(*size)
                 for locale in self.locales:
