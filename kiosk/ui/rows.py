@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
@@ -35,13 +35,14 @@ LONGEST_UNBROKEN = 24
 
 
 def unbreakable(part: str) -> str:
-    """``part`` held together (non-breaking spaces, word joiners between Chinese characters): a
-    line may end before or after it, never inside it ("最早 12-08" never becomes "最" / "早 12-08").
+    """``part`` held together when it is a figure with its words (non-breaking spaces, word joiners
+    at Chinese characters): a line may end before or after it, never inside it ("最早 12-08"
+    never becomes "最" / "早 12-08", nor "余 225 个号" "余 22" / "5 个号").
     A range ("¥30.00–¥50.00", "08:00–12:00") may break after its dash; a long part wraps between
     words (Unicode line breaking never splits a number)."""
     part = part.strip()
-    if len(part) > LONGEST_UNBROKEN:
-        return part
+    if not _is_held(part):
+        return part  # words (a list of items, a name) wrap as text does
     held = part[:1]
     for before, char in itertools.pairwise(part):
         # Letters and digits hold together by themselves (Unicode line breaking); a line may break
@@ -50,6 +51,12 @@ def unbreakable(part: str) -> str:
             held += WORD_JOINER
         held += char
     return held.replace(" ", NBSP)
+
+
+def _is_held(part: str) -> bool:
+    """Whether :func:`unbreakable` holds ``part`` together (a figure with its words)."""
+    bare = plain(part).strip()
+    return len(bare) <= LONGEST_UNBROKEN and any(char.isdigit() for char in bare)
 
 
 def plain(text: str) -> str:
@@ -216,16 +223,31 @@ class RowButton(QPushButton):
         self.amount.setVisible(bool(amount))
         # The name takes the whole width unless a badge sits beside it; an amount with no detail
         # to its left sits beside the name instead of under it.
-        self._grid.removeWidget(self.heading)
-        self._grid.removeWidget(self.amount)
+        for child in (self.heading, self.detail, self.amount):
+            self._grid.removeWidget(child)
         beside = bool(amount) and not wrapping
         self._grid.addWidget(self.heading, 0, 0, 1, 1 if badge or beside else 2)
+        self._grid.addWidget(self.detail, 1, 0, 1, 1 if amount and not beside else 2)
         self._grid.addWidget(self.amount, 0 if beside else 1, 1)
         first = heading + (f"  ·  {badge}" if badge else "")
         rest = detail
         self._whole = f"{first}\n{rest}" if rest else first
         self._restyle()
         self.updateGeometry()
+
+    def narrowest(self) -> int:
+        """The least width at which no part held together (a figure with its words) is cut."""
+        widest = 0
+        for child in (self.detail, self.badge, self.amount):
+            if child.isHidden():
+                continue
+            text = child.full_text() if isinstance(child, ElidingLabel) else child.text()
+            metrics = child.fontMetrics()
+            held = [part for part in text.split(SEPARATOR) if child is not self.detail or _is_held(part)]
+            widest = max(widest, 0, *(metrics.horizontalAdvance(part) for part in held))
+        margins = self._grid.contentsMargins()
+        amount = 0 if self.amount.isHidden() else self.amount.sizeHint().width() + self._grid.horizontalSpacing()
+        return widest + amount + margins.left() + margins.right() + 8
 
     def set_max_lines(self, lines: int) -> None:
         """At most ``lines`` lines of the detail when it is words (0: all of it)."""
@@ -278,15 +300,22 @@ class RowButton(QPushButton):
 
 
 MAX_COLUMNS = 3
+UNFIT = 1 << 30  # the height of rows that cannot be placed at all in so many columns
 
 
 class RowsArea(QWidget):
+    # True when the rows cannot all have their height here: the screen may give up a line for them.
+    overflow_changed = Signal(bool)
+
     """The rows of a list in the screen's free space, in as few columns as let every row have the
     height its text needs (one full-width column reads best; long texts in elderly mode need two
     on 1080 lines). Rows keep their natural height; what is left stays below them.
 
     ``min_columns`` is the least number of columns (department tiles: two on a landscape screen).
     """
+
+    # True when the rows cannot all have their height here: the screen may give up a line for them.
+    overflow_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -297,6 +326,7 @@ class RowsArea(QWidget):
         self.columns = 0
         self.min_columns = 1
         self.max_columns = MAX_COLUMNS
+        self.overflowing = False
         # The search's matches: the area asks for its rows' height (at its width) rather than
         # taking what is left; a list takes what is left and fits its rows into it.
         self.claims_height = False
@@ -336,6 +366,8 @@ class RowsArea(QWidget):
         spacing = self.grid.spacing()
         total = self.width() if width is None else width
         column_width = max(1, (total - spacing * (columns - 1)) // columns)
+        if any(isinstance(row, RowButton) and row.narrowest() > column_width for row in self.rows):
+            return UNFIT  # a figure would be cut at the side: these columns are too narrow
         heights = [row.heightForWidth(column_width) for row in self.rows]
         lines = [max(heights[i : i + columns]) for i in range(0, len(heights), columns)]
         return sum(lines) + spacing * (len(lines) - 1)
@@ -371,8 +403,12 @@ class RowsArea(QWidget):
         if self.rows and self.width() > 0:
             columns, lines = self.fit()
             self._set_max_lines(lines)
+            overflowing = self.needed_height(columns) > self.height()
         else:
-            columns = max(1, self.min_columns)
+            columns, overflowing = max(1, self.min_columns), False
+        if overflowing or overflowing != self.overflowing:  # each time: the screen gives a line at a time
+            self.overflowing = overflowing
+            self.overflow_changed.emit(overflowing)
         if columns == self.columns:
             return
         self.columns = columns

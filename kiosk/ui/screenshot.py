@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from kiosk.app import Kiosk
@@ -327,6 +328,12 @@ def find_clipped(root: QWidget) -> list[Clipped]:
             needed = widget.heightForWidth(widget.width())
             if needed > widget.height() + 1:
                 found.append(Clipped(name, widget.text(), needed, widget.height()))
+                continue
+            # A word (or a part held together) wider than the label is cut at its side.
+            flags = int(Qt.TextFlag.TextWordWrap)
+            wide = metrics.boundingRect(0, 0, max(rect.width(), 1), 100_000, flags, widget.text()).width()
+            if wide > rect.width() + 1:
+                found.append(Clipped(name, widget.text(), wide, rect.width()))
             continue
         if isinstance(widget, QAbstractButton) and widget.layout() is not None:
             # A button drawn by labels inside it (a list row): the labels are checked themselves;

@@ -459,6 +459,7 @@ class ListScreen(FlowScreen):
         self.view_to_come: View | None = None  # set before the rows are built from it
         # As few columns as let every row show all its text (kiosk/ui/rows.py).
         self.rows_area = RowsArea()
+        self.rows_area.overflow_changed.connect(self._on_overflow)
         self._tiles = False
         self.summary = label("prompt")
         self.previous_page = button()
@@ -520,6 +521,16 @@ class ListScreen(FlowScreen):
         self._set_min_columns(self.width() > self.height())
         self.rows_area.set_rows(self.rows)
 
+    def _on_overflow(self, overflowing: bool) -> None:
+        """Rows that cannot all show whole take the prompt's line (the prompt is also spoken, and
+        the title says what to do), then the help line's; both come back with the next screen."""
+        if not overflowing:
+            return
+        if self.prompt.isVisible():
+            self.prompt.hide()
+        elif self.help.isVisible():
+            self.help.hide()
+
     def _set_min_columns(self, landscape: bool) -> None:
         """Department tiles: two columns on a landscape screen (short names, a grid of tiles)."""
         self.rows_area.min_columns = 2 if landscape and self._tiles else 1
@@ -538,8 +549,10 @@ class ListScreen(FlowScreen):
             return
         self.prompt.setText(translate(view.prompt))
         self.prompt.setVisible(bool(view.prompt.source))
+        self.help.setVisible(True)
         label_rows(self.rows, view.items)
         self.rows_area.set_rows(self.rows)  # new texts, new heights: fit the columns again
+        self._on_overflow(self.rows_area.overflowing)
         self.summary.setText(translate(view.summary))
         self.summary.setVisible(view.summary is not None)
         paged = view.pages > 1
