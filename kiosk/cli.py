@@ -54,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
         f"both languages and index.html in DIR (what a machine without a display does, into {DEMO_TOUR}/)",
     )
     demo.add_argument("--walk", action="append", metavar="NAME", help="with --tour: only this walk (repeatable)")
-    demo.add_argument("--portrait", action="store_true", help="with --tour: portrait 1080x1920 screenshots too")
+    # The tour runs in normal and elderly mode and shoots landscape and portrait unless narrowed.
+    demo.add_argument("--elderly", action="store_true", help="with --tour: elderly mode only")
+    demo.add_argument("--normal", action="store_true", help="with --tour: normal mode only")
+    demo.add_argument("--portrait", action="store_true", help="with --tour: portrait 1080x1920 screenshots only")
+    demo.add_argument("--landscape", action="store_true", help="with --tour: landscape 1920x1080 screenshots only")
 
     doctor = sub.add_parser("doctor", help="check configuration and set-up; lists every problem")
     doctor.add_argument("--config", type=Path, default=PRODUCTION_CONFIG)
@@ -140,7 +144,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 "kiosk demo: no display here (DISPLAY and WAYLAND_DISPLAY are unset), so it walks every flow\n"
                 "offscreen instead. Run it on a machine with a screen (or under 'xvfb-run') to use the kiosk."
             )
-        return _demo_tour(config, args.tour if args.tour is not None else DEMO_TOUR, args.walk, args.portrait)
+        modes = [m for m, only in ((False, args.normal), (True, args.elderly)) if only] or [False, True]
+        orientations = [o for o, only in (("landscape", args.landscape), ("portrait", args.portrait)) if only]
+        folder = args.tour if args.tour is not None else DEMO_TOUR
+        return _demo_tour(config, folder, args.walk, modes, orientations or ["landscape", "portrait"])
     if args.windowed:
         return _restart_if_asked(_run_gui(config, fullscreen=False, hide_cursor=False, demo=True))
     return _restart_if_asked(
@@ -282,10 +289,13 @@ def _no_services(_preferences: Preferences) -> ServiceFlow:
     raise ServiceUnavailableError("screenshots run without the HIS and devices")
 
 
-def _demo_tour(config: Config, folder: Path, names: list[str] | None, portrait: bool) -> int:
+def _demo_tour(
+    config: Config, folder: Path, names: list[str] | None, modes: list[bool], orientations: list[str]
+) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt starts: never a window, display or not
     from kiosk.tour.run import run_tour  # noqa: PLC0415 - Qt, the simulators: only for the tour
     from kiosk.tour.walks import WALKS  # noqa: PLC0415
+    from kiosk.tour.world import LANDSCAPE, PORTRAIT  # noqa: PLC0415
 
     known = {walk.name: walk for walk in WALKS}
     unknown = [name for name in names or () if name not in known]
@@ -296,16 +306,25 @@ def _demo_tour(config: Config, folder: Path, names: list[str] | None, portrait: 
     folder.mkdir(parents=True, exist_ok=True)
     print(f"kiosk demo: walking {len(walks)} walks through the flows offscreen into {folder.resolve()}", flush=True)
     with _log_to(folder / "tour.log"):
-        report = run_tour(config, folder, walks=walks, portrait=portrait, progress=lambda line: print(line, flush=True))
-    for warning in report.warnings:
-        print(f"kiosk: warning: {warning}", file=sys.stderr)
+        sizes = [LANDSCAPE if o == "landscape" else PORTRAIT for o in orientations]
+        report = run_tour(
+            config, folder, walks=walks, sizes=sizes, modes=modes, progress=lambda line: print(line, flush=True)
+        )
+    for problem in report.warnings:
+        print(f"kiosk: {problem}", file=sys.stderr)
     ran = sum(r.skipped is None for r in report.results)
     print(f"{report.screenshots} screenshots of {ran} walks in {report.seconds:.0f} s; look through them in:")
     print(f"  {report.index.resolve()}")
-    if not report.ok:
+    if report.warnings:
+        print(
+            f"kiosk demo: {len(report.warnings)} screen problem(s): text that does not fit or is untranslated (above)",
+            file=sys.stderr,
+        )
+    if report.failures:
         print(f"kiosk demo: {len(report.failures)} walk(s) failed (the log: {folder / 'tour.log'}):", file=sys.stderr)
         for failure in report.failures:
             print(f"  {failure}", file=sys.stderr)
+    if not report.ok:
         return EXIT_FAILED
     return EXIT_OK
 

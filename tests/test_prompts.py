@@ -190,13 +190,30 @@ def prompt_in(kiosk: Kiosk, locale: str, view: View) -> str:
 def test_amounts_are_spoken_as_yuan(kiosk: Kiosk) -> None:
     view = SAMPLE_FLOW_VIEWS["pay_qr"]
     assert isinstance(view, QrPaymentView)
-    assert "23.50 yuan" in prompt_in(kiosk, "en", view)
+    assert "twenty-three yuan fifty fen" in prompt_in(kiosk, "en", view)
     zh = prompt_in(kiosk, "zh_CN", view)
-    assert "23.50元" in zh
+    assert "二十三元五角" in zh  # not "23.50元": a voice reads that as 二十三点五零元
     assert "¥" not in zh
+    assert not re.search(r"\d", zh)
     # An amount the flow left out of the prompt is still read.
     bare = dataclasses.replace(view, prompt=Text("Scan the code with your wallet app."))
-    assert "23.50 yuan" in prompt_in(kiosk, "en", bare)
+    assert "twenty-three yuan fifty fen" in prompt_in(kiosk, "en", bare)
+
+
+def test_dates_times_and_receipt_numbers_are_spoken_as_people_say_them(kiosk: Kiosk) -> None:
+    view = MessageView(
+        STEP,
+        Text("%1", ("Booked",)),
+        body=Text("%1", ("2026-12-08 08:00–08:30 · Receipt 20261208000001 · ¥231.00",)),
+    )
+    en = prompt_in(kiosk, "en", view)
+    assert "December eighth eight a.m. to eight thirty a.m." in en
+    assert "two zero two six one two zero eight zero zero zero zero zero one" in en  # not "twenty trillion"
+    assert "two hundred thirty-one yuan" in en
+    zh = prompt_in(kiosk, "zh_CN", view)
+    assert "十二月八日 上午八点到八点半" in zh
+    assert "二零二六一二零八零零零零零一" in zh
+    assert "二百三十一元" in zh
 
 
 def test_queue_number_is_read_out(kiosk: Kiosk) -> None:
@@ -207,14 +224,16 @@ def test_queue_number_is_read_out(kiosk: Kiosk) -> None:
         figure=Text("No. %1", ("7",)),
     )
     en = prompt_in(kiosk, "en", view)
-    assert en.startswith("Checked in. Your number is 7. Please wait")
+    assert en.startswith("Checked in. Your number is seven. Please wait")
     zh = prompt_in(kiosk, "zh_CN", view)
-    assert "7" in zh
+    assert "第七号" in zh
     assert "No." not in zh
+    twelve = dataclasses.replace(view, figure=Text("No. %1", ("12",)))
+    assert "第十二号" in prompt_in(kiosk, "zh_CN", twelve)
     lettered = dataclasses.replace(view, figure=Text("No. %1", ("A012",)))
-    assert "Your number is A 0 1 2." in prompt_in(kiosk, "en", lettered)
+    assert "Your number is A zero one two." in prompt_in(kiosk, "en", lettered)
     fee = dataclasses.replace(view, figure=Text("%1", ("¥12.00",)))
-    assert "12.00 yuan" in prompt_in(kiosk, "en", fee)
+    assert "twelve yuan" in prompt_in(kiosk, "en", fee)
 
 
 def test_names_and_numbers_are_read_without_their_masks(kiosk: Kiosk) -> None:
@@ -229,15 +248,27 @@ def test_list_items_on_the_page_are_read(kiosk: Kiosk) -> None:
     names = [arg for arg in data_of(view) if CJK.search(arg) and "、" not in arg]
     positions = [prompt.index(name) for name in names[:4]]
     assert positions == sorted(positions)
-    assert "Page 1 of 2" in prompt
+    assert "Page one of two" in prompt
 
 
 def test_error_screen_reads_the_message_and_the_code(kiosk: Kiosk) -> None:
     error = ServiceUnavailableError
     view = ErrorView(error.code, error.patient_message, 0.0)
     prompt = prompt_in(kiosk, "en", view)
-    assert spell(str(error.code)) in prompt
+    assert spell(str(error.code)) == "1 2 0 0"
+    assert "Error code: one two zero zero." in prompt  # digit by digit, in words
     assert prompt.startswith(error.patient_message.split(".")[0])
+
+
+def test_idle_warning_says_the_seconds_left(kiosk: Kiosk) -> None:
+    kiosk.translations.set_locale("en")
+    clock = FakeClock()
+    prompts = Prompts(kiosk.config.kiosk.name, now=clock.now)
+    prompt = prompts.for_view(IdleWarningView(deadline=clock.now() + 30, extensions_left=3))
+    assert "The session ends in thirty seconds." in prompt
+    kiosk.translations.set_locale("zh_CN")
+    zh = prompts.for_view(IdleWarningView(deadline=clock.now() + 30, extensions_left=3))
+    assert "三十秒" in zh
 
 
 def test_idle_warning_says_how_to_get_more_time(kiosk: Kiosk) -> None:
@@ -261,7 +292,7 @@ def test_a_screen_is_spoken_when_it_appears(kiosk: Kiosk, engine: RecordingEngin
     guide.apply_preferences("en", False)
     guide.show_view(MESSAGE)
     spoken = engine.next()
-    assert spoken.text == "Checked in. Your number is 7. Please wait."
+    assert spoken.text == "Checked in. Your number is seven. Please wait."
     assert (spoken.locale, spoken.rate_wpm, spoken.volume) == ("en", 170, 0.8)
     assert guide.prompt == spoken.text
 

@@ -14,10 +14,13 @@ from PySide6.QtWidgets import QApplication
 from kiosk import cli
 from kiosk.config import Config
 from kiosk.flows.views import MessageView
+from kiosk.tour import run as tour_run
 from kiosk.tour import walks
 from kiosk.tour.index import render_index
 from kiosk.tour.run import Shot, TourReport, WalkResult, run_tour
-from kiosk.tour.walks import IDENTIFY_ID_CARD, PAYMENT, Expect, Step, Walk, nothing, start
+from kiosk.tour.walks import IDENTIFY_ID_CARD, PAYMENT, REGISTRATION, Expect, Step, Walk, nothing, start
+from kiosk.tour.world import LANDSCAPE, PORTRAIT
+from kiosk.ui.screenshot import Clipped
 
 IMPOSSIBLE = Walk(
     "impossible",
@@ -43,7 +46,15 @@ def test_a_short_tour_writes_both_languages_and_the_index(
     folder.mkdir()
     (folder / "99-old-walk-step-en.png").write_bytes(b"stale")  # from an earlier tour: removed
     lines: list[str] = []
-    report = run_tour(demo_config, folder, walks=[IDENTIFY_ID_CARD, PAYMENT], progress=lines.append, qapp=qapp)
+    report = run_tour(
+        demo_config,
+        folder,
+        walks=[IDENTIFY_ID_CARD, PAYMENT],
+        sizes=[LANDSCAPE],
+        modes=[False],
+        progress=lines.append,
+        qapp=qapp,
+    )
     assert report.ok, report.failures
     assert len(lines) == 2
     assert all(line.startswith("  ok") for line in lines)
@@ -71,7 +82,8 @@ def test_an_impossible_expectation_fails_the_tour(
 ) -> None:
     monkeypatch.setattr(walks, "WALKS", (IMPOSSIBLE, walks.CARD_REMOVED))
     folder = tmp_path / "tour"
-    assert cli.main(["demo", "--tour", str(folder), "--config", str(cli.DEMO_CONFIG)]) == cli.EXIT_FAILED
+    argv = ["demo", "--tour", str(folder), "--normal", "--landscape", "--config", str(cli.DEMO_CONFIG)]
+    assert cli.main(argv) == cli.EXIT_FAILED
     out, err = capsys.readouterr()
     assert "FAIL impossible" in out
     assert "ok   card-removed" in out  # the tour goes on after a failed walk
@@ -101,3 +113,49 @@ def test_the_index_escapes_every_text(tmp_path: Path) -> None:
     assert "&lt;oops&gt;" in page
     assert "&lt;clip&gt;" in page
     assert "say &quot;&lt;hi&gt;&quot;" in page
+
+
+@pytest.mark.slow
+def test_registration_and_bills_fit_every_mode_and_orientation(
+    qapp: QApplication, demo_config: Config, tmp_path: Path
+) -> None:
+    """The doctors, times, booking and bills screens with the simulator's data, in both languages,
+    normal and elderly, landscape and portrait: no text cut (the issue's "¥50.0(", "余 22" for 225,
+    "17:0", a missing "Fee: ¥30.00" line and a button shorter than its text)."""
+    folder = tmp_path / "tour"
+    report = run_tour(demo_config, folder, walks=[REGISTRATION, PAYMENT], qapp=qapp)
+    assert report.failures == []
+    assert report.clipped == []
+    assert report.warnings == []
+    assert report.ok
+    names = {p.name for p in folder.glob("*.png")}
+    elderly_portrait = sorted(n for n in names if n.endswith("-portrait-elderly.png"))
+    assert any("-payment-bills-zh_CN-" in n for n in elderly_portrait), elderly_portrait
+    assert any("-registration-doctors-en-" in n for n in elderly_portrait), elderly_portrait
+    shots = sum(1 for r in report.results for _ in r.shots)
+    assert len(names) == shots * 4  # two languages x two orientations, each mode its own shots
+
+
+def test_portrait_alone_is_named_portrait(qapp: QApplication, demo_config: Config, tmp_path: Path) -> None:
+    folder = tmp_path / "tour"
+    report = run_tour(demo_config, folder, walks=[IDENTIFY_ID_CARD], sizes=[PORTRAIT], modes=[True], qapp=qapp)
+    assert report.ok, report.failures + report.warnings
+    names = sorted(p.name for p in folder.glob("*.png"))
+    assert names
+    assert all(n.endswith("-portrait-elderly.png") for n in names), names
+    assert QImage(str(folder / names[0])).size().toTuple() == (1080, 1920)
+
+
+def test_clipped_text_fails_the_tour_naming_screen_widget_and_text(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(walks, "WALKS", (walks.CARD_REMOVED,))
+    monkeypatch.setattr(tour_run, "find_clipped", lambda _root: [Clipped("amount", "¥50.0", 120, 80)])
+    folder = tmp_path / "tour"
+    argv = ["demo", "--tour", str(folder), "--normal", "--landscape", "--config", str(cli.DEMO_CONFIG)]
+    assert cli.main(argv) == cli.EXIT_FAILED
+    out, err = capsys.readouterr()
+    assert "ok   card-removed" in out  # every walk came through: the text alone fails the tour
+    assert "card-removed" in err
+    assert "zh_CN: text does not fit: amount '¥50.0': needs 120px, has 80px" in err
+    assert "screen problem(s)" in err

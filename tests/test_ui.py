@@ -17,6 +17,7 @@ from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config
 from kiosk.flows.events import FlowEvent
 from kiosk.flows.views import ErrorView, GoodbyeView, HomeView, Text, View
+from kiosk.ui.rows import plain
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.screens.home import HomeScreen
 from kiosk.ui.screenshot import SAMPLE_FLOW_VIEWS, SCREENS, SIZES, find_clipped, present, walk
@@ -89,7 +90,7 @@ def visible_texts(root: QWidget) -> list[str]:
     texts = []
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QLabel | QAbstractButton) and widget.isVisibleTo(root) and widget.text():
-            texts.append(widget.text())
+            texts.append(plain(widget.text()))  # as read: without a row's joiners (kiosk/ui/rows.py)
     return texts
 
 

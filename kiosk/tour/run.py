@@ -1,6 +1,11 @@
 """Runs the walks of the demo tour offscreen, each in a fresh world, and saves a numbered
 screenshot of each shot step in every language (``NN-<walk>-<step>-<locale>.png``, portrait ones
-with ``-portrait``), then ``index.html`` to look through them.
+with ``-portrait``, elderly mode with ``-elderly``), then ``index.html`` to look through them.
+
+By default every walk runs twice, in normal and in elderly mode (a session that starts in elderly
+mode: the flows show fewer choices a page), and every step is pictured landscape and portrait.
+Any text that does not fit its widget, and any English phrase on a Chinese screen, is a problem
+that fails the tour, named by walk, step, language, size, widget and text.
 
 Every screenshot of a step shows the same screen: the kiosk stays in its session's language while
 the patient walks, and for each picture the screens are re-rendered in one language after the
@@ -32,6 +37,7 @@ from kiosk.tour.driver import NotShown, describe
 from kiosk.tour.index import write_index
 from kiosk.tour.walks import DEMO_PIN, MAINTENANCE, WALKS, Step, Walk
 from kiosk.tour.world import LANDSCAPE, PORTRAIT, DemoWorld
+from kiosk.ui.rows import plain
 from kiosk.ui.screenshot import find_clipped
 
 log = logging.getLogger(__name__)
@@ -39,7 +45,9 @@ log = logging.getLogger(__name__)
 # The kiosk's default language first: the picture a patient sees before choosing another.
 LOCALES: tuple[str, ...] = ("zh_CN", *(loc for loc in SUPPORTED_LOCALES if loc != "zh_CN"))
 # Files an earlier tour wrote; removed before a new one so the folder matches its index.
-_OLD_SHOT = re.compile(r"^\d{2,3}-[a-z0-9-]+-(zh_CN|en)(-portrait)?\.png$")
+_OLD_SHOT = re.compile(r"^\d{2,4}-[a-z0-9-]+-(zh_CN|en)(-portrait)?(-elderly)?\.png$")
+MODES: tuple[bool, ...] = (False, True)  # normal, elderly
+SIZES: tuple[tuple[int, int], ...] = (LANDSCAPE, PORTRAIT)
 # A text of three or more English words and no Chinese on a Chinese screen: most likely a missing
 # translation (a HIS's own reason may mix both languages and is shown as it is).
 _ENGLISH_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
@@ -59,8 +67,9 @@ class Shot:
     step: str
     caption: str
     files: dict[str, str]  # "zh_CN", "en", "zh_CN-portrait"... → file name in the folder
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # texts that do not fit or look untranslated
     failed: bool = False
+    elderly: bool = False
 
 
 @dataclass
@@ -70,6 +79,7 @@ class WalkResult:
     seconds: float = 0.0
     failure: str | None = None
     skipped: str | None = None
+    elderly: bool = False
 
 
 @dataclass
@@ -85,11 +95,12 @@ class TourReport:
 
     @property
     def failures(self) -> list[str]:
-        return [r.failure for r in self.results if r.failure is not None]
+        return [r.failure + (" (elderly mode)" if r.elderly else "") for r in self.results if r.failure is not None]
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        """Every walk came through and every screen showed all its text, translated."""
+        return not self.failures and not self.warnings
 
     @property
     def screenshots(self) -> int:
@@ -98,6 +109,10 @@ class TourReport:
     @property
     def warnings(self) -> list[str]:
         return [f"{s.number:02d} {s.walk} {s.step}: {w}" for r in self.results for s in r.shots for w in s.warnings]
+
+    @property
+    def clipped(self) -> list[str]:
+        return [w for w in self.warnings if "text does not fit" in w]
 
 
 class PngWriter:
@@ -154,11 +169,13 @@ def run_tour(
     *,
     walks: Sequence[Walk] = WALKS,
     locales: Sequence[str] = LOCALES,
-    portrait: bool = False,
+    sizes: Sequence[tuple[int, int]] = SIZES,
+    modes: Sequence[bool] = MODES,
     progress: Callable[[str], None] = lambda line: None,
     qapp: QApplication | None = None,
 ) -> TourReport:
-    """Runs ``walks`` and writes the screenshots and index.html into ``folder``."""
+    """Runs ``walks`` in each of ``modes`` (False normal, True elderly) and writes the screenshots
+    in each of ``sizes`` and ``locales`` and index.html into ``folder``."""
     if qapp is None:
         existing = QApplication.instance()
         qapp = existing if isinstance(existing, QApplication) else QApplication(["kiosk-tour"])
@@ -166,13 +183,19 @@ def run_tour(
     for old in folder.iterdir():
         if _OLD_SHOT.match(old.name):
             old.unlink()
-    sizes = (LANDSCAPE, PORTRAIT) if portrait else (LANDSCAPE,)
+    if not sizes or not modes:
+        raise ValueError("the tour needs at least one size and one mode")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kiosk-tour-") as scratch:
-        tour = _Tour(config, qapp, folder, Path(scratch), tuple(locales), sizes, progress)
+        tour = _Tour(config, qapp, folder, Path(scratch), tuple(locales), tuple(sizes), progress)
         try:
-            for walk in walks:
-                tour.walk(walk)
+            for elderly in modes:
+                if len(modes) > 1:
+                    progress("elderly mode:" if elderly else "normal mode:")
+                tour.config = _in_mode(config, elderly)
+                tour.elderly = elderly
+                for walk in walks:
+                    tour.walk(walk)
         finally:
             tour.writer.close()
     report = TourReport(folder, tour.results, time.monotonic() - started, tuple(locales))
@@ -192,9 +215,10 @@ class _Tour:
     results: list[WalkResult] = field(default_factory=list)
     writer: PngWriter = field(default_factory=PngWriter)
     shots: int = 0
+    elderly: bool = False
 
     def walk(self, walk: Walk) -> None:
-        result = WalkResult(walk)
+        result = WalkResult(walk, elderly=self.elderly)
         self.results.append(result)
         skipped = self._skip_reason(walk)
         if skipped is not None:
@@ -246,9 +270,8 @@ class _Tour:
     def _shoot(self, world: DemoWorld, result: WalkResult, step: Step, caption: str, failed: bool = False) -> None:
         self.shots += 1
         stem = f"{self.shots:02d}-{result.walk.name}-{step.name}{'-failed' if failed else ''}"
-        shot = Shot(
-            self.shots, result.walk.name, step.name + (" (failed)" if failed else ""), caption, {}, failed=failed
-        )
+        name = step.name + (" (failed)" if failed else "") + (" (elderly)" if self.elderly else "")
+        shot = Shot(self.shots, result.walk.name, name, caption, {}, failed=failed, elderly=self.elderly)
         result.shots.append(shot)
         self._take(world, stem, shot)
 
@@ -260,13 +283,13 @@ class _Tour:
         first = window.size().toTuple()
         try:
             for size in self.sizes:
-                suffix = "" if size == self.sizes[0] else "-portrait" if size == PORTRAIT else f"-{size[0]}x{size[1]}"
+                suffix = "" if size == LANDSCAPE else "-portrait" if size == PORTRAIT else f"-{size[0]}x{size[1]}"
                 if window.size().toTuple() != size:
                     window.resize(*size)
                 for locale in self.locales:
                     kiosk.translations.set_locale(locale)
                     _settle(world.qapp)
-                    name = f"{stem}-{locale}{suffix}.png"
+                    name = f"{stem}-{locale}{suffix}{'-elderly' if self.elderly else ''}.png"
                     pixmap = window.grab()
                     if pixmap.isNull():
                         raise OSError(f"could not render the screen for {name}")
@@ -284,6 +307,11 @@ class _Tour:
             _settle(world.qapp)
 
 
+def _in_mode(config: Config, elderly: bool) -> Config:
+    """``config`` with every session starting in elderly mode, or in normal mode."""
+    return config.model_copy(update={"ui": config.ui.model_copy(update={"elderly_mode_default": elderly})})
+
+
 def _settle(qapp: QApplication) -> None:
     for _ in range(3):  # layout needs a few passes after a language or size change
         qapp.processEvents()
@@ -293,7 +321,7 @@ def _english_texts(root: QWidget) -> list[str]:
     found = []
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QLabel | QAbstractButton) and widget.isVisibleTo(root):
-            text = widget.text()
+            text = plain(widget.text())
             if _ENGLISH_PHRASE.search(text) and not _CJK.search(text):
                 found.append(text)
     return found

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from kiosk.app import Kiosk
@@ -47,6 +48,9 @@ SCREENS = (
     "message",
     "list",
     "bills",
+    "doctors",
+    "times",
+    "confirm",
     "departments",
     "search",
     "pay_qr",
@@ -80,12 +84,16 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
         Text("Choose the reports to print"),
         (Action("print", Text("Print (%1)", ("2",)), primary=True),),
         items=(
-            ListItem("r1", Text("Complete blood count"), Text("Ready since %1", ("08:00",)), selected=True),
-            ListItem("r2", Text("Chest X-ray"), Text("Ready since %1", ("09:30",)), selected=True),
+            ListItem("r1", Text("%1", ("血常规",)), Text("Ready since %1", ("08:00",)), selected=True),
+            ListItem("r2", Text("%1", ("胸部正位X线摄影",)), Text("Ready since %1", ("09:30",)), selected=True),
             ListItem(
-                "r3", Text("Liver function"), Text("Expected at %1", ("13:00",)), Text("Not ready yet"), enabled=False
+                "r3",
+                Text("%1", ("肝功能八项",)),
+                Text("Expected at %1", ("13:00",)),
+                Text("Not ready yet"),
+                enabled=False,
             ),
-            ListItem("r4", Text("Thyroid function"), Text("You may print one copy"), Text("Printed")),
+            ListItem("r4", Text("%1", ("甲状腺功能五项",)), Text("You may print one copy"), Text("Printed")),
             ListItem("r5", Text("%1", ("尿常规",)), Text("Ready since %1", ("10:15",)), selected=True),
             ListItem("r6", Text("%1", ("腹部超声",)), Text("Ready since %1", ("10:40",)), selected=True),
         ),
@@ -96,14 +104,20 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
     "bills": ListView(
         Step("payment", 2, 4),
         Text("Your unpaid bills"),
-        (Action("pay", Text("Pay %1", ("¥385.50",)), primary=True),),
+        (Action("pay", Text("Pay %1", ("¥100,265.49",)), primary=True),),
         can_go_back=False,
         prompt=Text("All bills are selected. Tap a bill to leave it out or add it."),
         items=tuple(
             ListItem(f"b{i}", Text("%1 · %2", (day, where)), Text("%1 · %2", (what, amount)), selected=True)
             for i, (day, where, what, amount) in enumerate(
                 (
-                    ("2024-05-06", "放射科", "CT、造影剂、注射费 +1", "¥120.00"),
+                    # As long as a real HIS's: the longest drug names, several items, five-digit amounts.
+                    (
+                        "2024-05-06",
+                        "呼吸与危重症医学科",
+                        "注射用哌拉西林钠他唑巴坦钠(特治星) 4.5g*1瓶、盐酸左氧氟沙星氯化钠注射液 0.5g:100ml +3",
+                        "¥99,999.99",
+                    ),
                     ("2024-05-06", "检验科", "血常规", "¥23.50"),
                     ("2024-05-05", "心血管内科", "心电图、动态血压", "¥86.00"),
                     ("2024-05-05", "药房", "阿司匹林肠溶片", "¥32.00"),
@@ -114,7 +128,71 @@ SAMPLE_FLOW_VIEWS: dict[str, View] = {
         ),
         multi=True,
         pages=2,
-        summary=Text("Total %1 (%2 of %3 bills)", ("¥385.50", "8", "8")),
+        summary=Text("Total %1 (%2 of %3 bills)", ("¥100,265.49", "8", "8")),
+    ),
+    # The registration's longest rows: a long department and doctor, five-digit places, a fee range.
+    "doctors": ListView(
+        Step("registration", 3, 7),
+        Text("Choose a doctor · %1", ("呼吸与危重症医学科",)),
+        prompt=Text("Doctors with free places in the next %1 days.", ("7",)),
+        items=tuple(
+            ListItem(
+                f"doc{i}",
+                Text("%1", (name,)),
+                Text("Fee %1 · first free %2 · %3 places", (fee, "12-08", places)),
+            )
+            for i, (name, fee, places) in enumerate(
+                (
+                    ("欧阳建国 副主任医师", "¥50.00", "12345"),
+                    ("司马晓燕 副主任医师", "¥30.00–¥99,999.99", "99999"),
+                    ("王芳 主治医师", "¥20.00", "225"),
+                    ("李四 住院医师", "¥10.00", "8"),
+                    ("张三 住院医师", "¥10.00", "389"),
+                    ("赵六 住院医师", "¥10.00", "1"),
+                )
+            )
+        ),
+        pages=3,
+    ),
+    "times": ListView(
+        Step("registration", 4, 7),
+        Text("Choose a time · %1", ("欧阳建国 副主任医师",)),
+        prompt=Text("Tap the day and time you want to come."),
+        items=tuple(
+            ListItem(
+                f"s{i}",
+                Text(day, (when,)),
+                Text("%1 places left · fee %2", (places, "¥99,999.99")),
+                badge=Text("Today") if i == 0 else None,
+            )
+            for i, (day, when, places) in enumerate(
+                (
+                    ("Tue %1", "2026-12-08 08:00–12:00", "12345"),
+                    ("Wed %1", "2026-12-09 13:30–17:00", "99999"),
+                    ("Thu %1", "2026-12-10 13:30–17:00", "15"),
+                    ("Fri %1", "2026-12-11 08:00–12:00", "1"),
+                    ("Sat %1", "2026-12-12 08:00–12:00", "20"),
+                    ("Sun %1", "2026-12-13 08:00–12:00", "3"),
+                )
+            )
+        ),
+        pages=2,
+    ),
+    "confirm": MessageView(
+        Step("registration", 5, 7),
+        Text("Please check your booking"),
+        (Action("confirm", Text("Confirm and pay"), primary=True),),
+        body=Text(
+            "Department: %1\nDoctor: %2\nTime: %3\nWhere: %4\nFee: %5",
+            (
+                "呼吸与危重症医学科",
+                "欧阳建国 主任医师",
+                "2026-12-08 08:00–12:00",
+                "门诊医技综合楼三层 B区 呼吸与危重症医学科诊区",
+                "¥99,999.99",
+            ),
+        ),
+        figure=Text("%1", ("¥99,999.99",)),
     ),
     "departments": ListView(
         Step("registration", 2, 7),
@@ -246,9 +324,23 @@ def find_clipped(root: QWidget) -> list[Clipped]:
         metrics = widget.fontMetrics()
         name = widget.objectName() or type(widget).__name__
         if isinstance(widget, QLabel) and widget.wordWrap():
-            needed = widget.heightForWidth(rect.width())
-            if needed > rect.height() + 1:
-                found.append(Clipped(name, widget.text(), needed, rect.height()))
+            # The whole label (its padding and border included, as heightForWidth counts them).
+            needed = widget.heightForWidth(widget.width())
+            if needed > widget.height() + 1:
+                found.append(Clipped(name, widget.text(), needed, widget.height()))
+                continue
+            # A word (or a part held together) wider than the label is cut at its side.
+            flags = int(Qt.TextFlag.TextWordWrap)
+            wide = metrics.boundingRect(0, 0, max(rect.width(), 1), 100_000, flags, widget.text()).width()
+            if wide > rect.width() + 1:
+                found.append(Clipped(name, widget.text(), wide, rect.width()))
+            continue
+        if isinstance(widget, QAbstractButton) and widget.layout() is not None:
+            # A button drawn by labels inside it (a list row): the labels are checked themselves;
+            # the button must be as tall as they need at its width.
+            needed = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else 0
+            if needed > widget.height() + 1:
+                found.append(Clipped(name, widget.text(), needed, widget.height()))
             continue
         if isinstance(widget, QAbstractButton):  # the styled size hint includes padding and border
             hint = widget.sizeHint()

@@ -3,13 +3,18 @@
 A prompt is built from the same translated texts the screen shows (the flows' texts through
 ``translate``, the screens' own texts in their contexts), so it always speaks the current
 language. Texts that exist only for speech are in context "speech". What a listener cannot use
-is turned into words here, never in the flows: "¥23.50" becomes "23.50元" / "23.50 yuan", a
-masked name "张*" is read as its surname, a masked number is not read at all.
+is turned into words here, never in the flows (kiosk/voice/speakable.py): "¥23.50" becomes
+"二十三元五角" / "twenty-three yuan fifty fen", "2026-12-08 08:00" "十二月八日上午八点" /
+"December eighth eight a.m.", a receipt number is read digit by digit, a queue number as
+"第十二号"; a masked name "张*" is read as its surname, a masked number is not read at all.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
@@ -33,6 +38,7 @@ from kiosk.flows.views import (
 )
 from kiosk.ui.i18n import current_locale
 from kiosk.ui.screens.flow import translate
+from kiosk.voice.speakable import digits_en, normalise, number_en, queue_zh
 
 # Texts the screens show, looked up in the screens' own contexts (their translations are there).
 # tests/test_prompts.py fails if one of them changes on its screen and not here.
@@ -60,8 +66,9 @@ def _tr(context: str, source: str, n: int = -1) -> str:
 class Prompts:
     """Builds the spoken prompt of any view the window shows."""
 
-    def __init__(self, kiosk_name: LocalizedText | None = None) -> None:
+    def __init__(self, kiosk_name: LocalizedText | None = None, now: Callable[[], float] = time.monotonic) -> None:
         self._kiosk_name = kiosk_name
+        self._now = now  # the flow clock: how many seconds an idle warning has left
 
     def for_view(self, view: View) -> str:
         """The prompt in the current language ("" for a view with nothing to say)."""
@@ -79,8 +86,13 @@ class Prompts:
                 ]
             case ErrorView(code=code, message=message):
                 return [_tr("errors", message), _error_code("ErrorScreen", code)]
-            case IdleWarningView(extensions_left=left):
+            case IdleWarningView(extensions_left=left, deadline=deadline):
                 parts = [_tr("IdleWarningOverlay", "Are you still there?")]
+                seconds = math.ceil(deadline - self._now())
+                if seconds > 0:
+                    # A warning comes at least 20 s ahead: "seconds" is always plural.
+                    ends = QCoreApplication.translate("speech", "The session ends in %1 seconds.")
+                    parts.append(ends.replace("%1", str(seconds)))
                 if left > 0:
                     more = _tr("IdleWarningOverlay", "I need more time")
                     parts.append(
@@ -153,7 +165,12 @@ def _figure(figure: Text | None) -> str:
     shown = translate(figure)
     if _AMOUNT.search(shown) or len(figure.args) != 1:
         return shown
-    return QCoreApplication.translate("speech", "Your number is %1.").replace("%1", spell(figure.args[0]))
+    number = figure.args[0].strip()
+    if current_locale() == "zh_CN":
+        spoken = queue_zh(number)  # 第十二号
+    else:
+        spoken = number_en(int(number)) if number.isdigit() and not number.startswith("0") else digits_en(number)
+    return QCoreApplication.translate("speech", "Your number is %1.").replace("%1", spoken)
 
 
 def _error_code(context: str, code: int | None) -> str:
@@ -186,10 +203,10 @@ def join_sentences(parts: list[str], zh: bool) -> str:
 
 
 def speakable(text: str, zh: bool) -> str:
-    """What a voice can read: amounts in words, masked values without their asterisks."""
-    yuan = QCoreApplication.translate("speech", "%1 yuan")
-    text = _AMOUNT.sub(lambda m: yuan.replace("%1", m.group(1).replace(",", "")), text)
+    """What a voice can read: masked values without their asterisks, then every amount, date,
+    time, code and count in words (kiosk/voice/speakable.py)."""
     text = _MASKED.sub(_unmask, text)
+    text = normalise(text, zh)
     text = text.replace("…", "").replace(" · ", "，" if zh else ", ").replace("·", "，" if zh else ", ")
     return re.sub(r"[ \t]+", " ", text).strip()
 

@@ -21,6 +21,7 @@ Spoken text may carry patient data (a masked name): it is never logged.
 
 from __future__ import annotations
 
+import array
 import contextlib
 import ctypes
 import json
@@ -783,19 +784,22 @@ class _Synthesizer:
 
     def to_wav(self, parts: list[tuple[str, str]], rate: int, volume: float, path: Path) -> float:
         espeak = self._espeak
-        self._samples = []
+        voiced: list[bytes] = []
         for text, voice in parts:
             voice_id = self.voice_id(voice)
             if voice_id != self._voice:
                 if espeak.SetVoiceByName(voice_id) != 0:
                     raise SpeechFailed(f"espeak-ng refused voice {voice!r}")
                 self._voice = voice_id
+            self._samples = []
             espeak.SetParameter(espeak.RATE, int(rate), 0)
-            espeak.SetParameter(espeak.VOLUME, round(volume * 100), 0)
+            espeak.SetParameter(espeak.VOLUME, 100, 0)  # espeak's own level; loudness is set below
             status = espeak.Synth(text, flags=espeak.CHARS_UTF8 | espeak.ENDPAUSE)
             if status != 0:
                 raise SpeechFailed(f"espeak-ng synthesis failed (status {status})")
-        audio = b"".join(self._samples)
+            # Each voice's part at the same loudness, then the patient's volume.
+            voiced.append(normalised(b"".join(self._samples), self.sample_rate, volume))
+        audio = b"".join(voiced)
         self._samples = []
         if not audio:
             raise SpeechFailed("espeak-ng wrote no audio")
@@ -807,6 +811,67 @@ class _Synthesizer:
             writer.writeframes(audio)
         partial.replace(path)  # a player never sees half a file
         return len(audio) / 2 / self.sample_rate
+
+
+# -- loudness ---------------------------------------------------------------------------------
+
+# Every voice's speech at this level at full volume (dBFS: the RMS of its 20 ms frames within 30 dB
+# of its loudest, i.e. speech without the pauses). espeak-ng's voices differ: measured at espeak
+# volume 80, sit/cmn-latn-pinyin -20.1 dBFS and en-us -22.5 dBFS (three prompts each,
+# measure_loudness), so English was 2.4 dB quieter than Chinese.
+TARGET_DBFS = -18.0
+PEAK_LIMIT = 0.97  # of full scale: louder is never bought with clipping
+_FRAME_S = 0.02
+_ACTIVE_DB = 30.0
+
+
+def speech_level_dbfs(pcm: bytes, sample_rate: int) -> float:
+    """The speech level of 16-bit mono ``pcm`` (see TARGET_DBFS); -inf for silence."""
+    samples = array.array("h", pcm)
+    width = max(1, int(sample_rate * _FRAME_S))
+    energies = [
+        sum(x * x for x in samples[i : i + width]) / width for i in range(0, max(1, len(samples) - width + 1), width)
+    ]
+    loudest = max(energies, default=0.0)
+    if loudest <= 0:
+        return -math.inf
+    active = [e for e in energies if e >= loudest / 10 ** (_ACTIVE_DB / 10)]
+    return 10 * math.log10(sum(active) / len(active) / 32768.0**2)
+
+
+def normalised(pcm: bytes, sample_rate: int, volume: float) -> bytes:
+    """``pcm`` brought to TARGET_DBFS, then scaled by ``volume`` (0..1), its peaks under PEAK_LIMIT."""
+    level = speech_level_dbfs(pcm, sample_rate)
+    samples = array.array("h", pcm)
+    if not samples or math.isinf(level):
+        return pcm
+    gain = 10 ** ((TARGET_DBFS - level) / 20) * _clamp(volume)
+    peak = max(abs(x) for x in samples)
+    if peak:
+        gain = min(gain, PEAK_LIMIT * 32767 / peak)
+    return array.array("h", (round(x * gain) for x in samples)).tobytes()
+
+
+def measure_loudness(
+    texts: Mapping[str, Sequence[str]] | None = None, *, rate_wpm: int = 170, volume: float = 0.8
+) -> dict[str, float]:
+    """Each voice's speech level in dBFS as the kiosk writes it (in this process: loads espeak)."""
+    texts = texts or {
+        "sit/cmn-latn-pinyin": ("请将身份证放在读卡区。", "请用手机钱包扫描二维码，并确认支付二十三元五角。"),
+        "en-us": ("Place your ID card on the reader.", "Scan the code with your wallet app and pay twenty yuan."),
+    }
+    synthesizer = _Synthesizer()
+    levels: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="kiosk-loudness-") as folder:
+        for voice, phrases in texts.items():
+            measured = []
+            for index, phrase in enumerate(phrases):
+                path = Path(folder) / f"{index}.wav"
+                synthesizer.to_wav([(phrase, voice)], rate_wpm, volume, path)
+                with wave.open(str(path)) as reader:
+                    measured.append(speech_level_dbfs(reader.readframes(reader.getnframes()), reader.getframerate()))
+            levels[voice] = statistics.fmean(measured)
+    return levels
 
 
 def synth_worker_main() -> None:

@@ -476,7 +476,7 @@
 <context>
     <name>BusyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="294"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="305"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -565,22 +565,22 @@
 <context>
     <name>FlowScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="202"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="203"/>
         <source>Back</source>
         <translation>返回上一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="203"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="204"/>
         <source>Home</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="204"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="205"/>
         <source>Repeat</source>
         <translation>再听一遍</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="211"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="212"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
@@ -644,22 +644,22 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="339"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="350"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="340"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="351"/>
         <source>Swipe your visit or insurance card</source>
         <translation>请刷就诊卡或医保卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="341"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="352"/>
         <source>Show your health code to the scanner</source>
         <translation>请将健康码对准扫码口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="346"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="357"/>
         <source>Type my visit card number</source>
         <translation>手动输入就诊卡号</translation>
     </message>
@@ -692,12 +692,12 @@
 <context>
     <name>KeypadScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="396"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="407"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="397"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="408"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -705,17 +705,17 @@
 <context>
     <name>ListScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="493"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="504"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="494"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="505"/>
         <source>More</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="498"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="509"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -723,7 +723,7 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="248"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="259"/>
         <source>Error code: %1</source>
         <translation>错误代码：%1</translation>
     </message>
@@ -801,7 +801,7 @@
 <context>
     <name>QrPaymentScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="763"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="770"/>
         <source>Time left: %1:%2</source>
         <translation>剩余时间：%1:%2</translation>
     </message>
@@ -809,12 +809,12 @@
 <context>
     <name>SearchScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="623"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="630"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/screens/flow.py" line="629"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="636"/>
         <source>%n more: type another letter</source>
         <translation>
             <numerusform>还有 %n 个：请再输入一个字母</numerusform>
@@ -824,22 +824,22 @@
 <context>
     <name>ServiceNames</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="66"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="67"/>
         <source>Registration</source>
         <translation>挂号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="67"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="68"/>
         <source>Check-in</source>
         <translation>预约签到</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="68"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="69"/>
         <source>Pay bills</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="69"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="70"/>
         <source>Print reports</source>
         <translation>报告打印</translation>
     </message>
@@ -2081,24 +2081,24 @@ The hospital system says: %1</source>
 <context>
     <name>speech</name>
     <message>
-        <location filename="../../kiosk/voice/prompts.py" line="87"/>
+        <location filename="../../kiosk/voice/prompts.py" line="94"/>
+        <source>The session ends in %1 seconds.</source>
+        <translation>本次服务将在%1秒后结束。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/prompts.py" line="99"/>
         <source>Touch “%1” if you need more time.</source>
         <translation>如需更多时间，请点击“%1”。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/prompts.py" line="115"/>
+        <location filename="../../kiosk/voice/prompts.py" line="127"/>
         <source>You can also touch “%1”.</source>
         <translation>您也可以点击“%1”。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/prompts.py" line="156"/>
+        <location filename="../../kiosk/voice/prompts.py" line="173"/>
         <source>Your number is %1.</source>
         <translation>您的号码是%1号。</translation>
-    </message>
-    <message>
-        <location filename="../../kiosk/voice/prompts.py" line="190"/>
-        <source>%1 yuan</source>
-        <translation>%1元</translation>
     </message>
 </context>
 </TS>

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimerEvent, Signal
-from PySide6.QtGui import QPixmap, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -42,6 +42,7 @@ from kiosk.flows.views import (
     View,
 )
 from kiosk.ui.i18n import current_locale
+from kiosk.ui.rows import RowButton, RowsArea
 from kiosk.ui.screens.base import Post, Screen
 from kiosk.ui.widgets import Countdown, button, label
 
@@ -93,7 +94,7 @@ class FlowScreen(Screen):
         self.title = label("title")
 
         self.body = QVBoxLayout()
-        self.body.setSpacing(16)
+        self.body.setSpacing(10)
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(24)
         self.action_buttons: list[QPushButton] = []
@@ -107,20 +108,20 @@ class FlowScreen(Screen):
         self.replay_button.setObjectName("replay")
         self.replay_button.clicked.connect(self.replay_requested.emit)
         self.footer_buttons = QHBoxLayout()
-        self.footer_buttons.setSpacing(24)
+        self.footer_buttons.setSpacing(16)
         self.footer_buttons.addWidget(self.back_button)
         self.footer_buttons.addWidget(self.help, 1)
         self.footer_buttons.addWidget(self.replay_button)
         self.footer_buttons.addWidget(self.home_button)
         footer = QVBoxLayout()
-        footer.setSpacing(16)
+        footer.setSpacing(10)
         footer.addLayout(self.footer_buttons)
         self._footer = footer
         self._help_own_row = False
 
         self.frame = layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 32, 48, 32)
-        layout.setSpacing(16)  # 1080 lines hold four two-line choices in elderly mode
+        layout.setContentsMargins(48, 24, 48, 24)
+        layout.setSpacing(10)  # every line counts: four multi-line choices in elderly mode
         layout.addLayout(header)
         layout.addWidget(self.title)
         layout.addLayout(self.body, 1)
@@ -168,9 +169,27 @@ class FlowScreen(Screen):
             self.frame.insertWidget(self.frame.indexOf(self.header) + 1, self.title)
             self.header.setStretchFactor(self.service, 1)
 
+    def _fit_header(self, width: int) -> None:
+        """Landscape: a title that would wrap beside the service's name takes its place (the title
+        says where the patient is; two title lines cost the list a row in elderly mode)."""
+        if not self._title_in_header:
+            self.service.setVisible(True)
+            return
+        margins = self.frame.contentsMargins()
+        free = width - margins.left() - margins.right() - 2 * self.header.spacing()
+        needed = (
+            self.title.fontMetrics().horizontalAdvance(self.title.text())
+            + self.service.fontMetrics().horizontalAdvance(self.service.text())
+            + self.progress.fontMetrics().horizontalAdvance(self.progress.text())
+        )
+        self.service.setVisible(needed <= free)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place_help(own_row=event.size().width() <= event.size().height())
+        # The help line on its own row in both orientations: beside the buttons it wrapped to two
+        # lines in elderly mode, a row the list needed.
+        self._place_help(own_row=True)
         self._place_title(in_header=event.size().width() > event.size().height())
+        self._fit_header(event.size().width())
         super().resizeEvent(event)
 
     def leave(self) -> None:
@@ -215,6 +234,8 @@ class FlowScreen(Screen):
         self.title.setText(translate(view.title))
         for widget, action in zip(self.action_buttons, view.actions, strict=True):
             widget.setText(translate(action.label))
+        self.title.ensurePolished()  # the theme's font, to measure the title with
+        self._fit_header(self.width())
 
 
 FIGURE_SCALE = 2.5  # a message's figure (a queue number) is this many times the title's size
@@ -233,11 +254,22 @@ class MessageScreen(FlowScreen):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code = label("code")
         self.code.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Landscape: the figure (a fee, a queue number) beside the message, so a five-line booking
+        # summary keeps every line on 1080 lines in elderly mode. Portrait: the figure above it.
+        self.content = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.content.setSpacing(32)
+        self.content.addWidget(self.figure)
+        self.content.addWidget(self.message, 1)
         self.body.addStretch(1)
-        self.body.addWidget(self.figure)
-        self.body.addWidget(self.message)
+        self.body.addLayout(self.content)
         self.body.addWidget(self.code)
         self.body.addStretch(1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        landscape = event.size().width() > event.size().height()
+        self.content.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
+        self._size_figure()
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -253,6 +285,18 @@ class MessageScreen(FlowScreen):
     def _size_figure(self) -> None:
         self.title.ensurePolished()  # the theme's title size, elderly mode included
         size = round(max(self.title.font().pixelSize(), 1) * FIGURE_SCALE)
+        # As large as that, but no wider than its share of the screen (beside the message on a
+        # landscape screen, a third; above it, the whole width): "¥99,999.99" must show whole.
+        margins = self.frame.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        share = width // 3 if self.width() > self.height() else width
+        text = self.figure.text()
+        if text and share > 0:
+            font = QFont(self.figure.font())
+            font.setPixelSize(size)
+            advance = QFontMetrics(font).horizontalAdvance(text)
+            if advance > share:
+                size = max(self.title.font().pixelSize(), size * share // advance)
         # Its own style sheet: a font set in code would be reset when the theme re-polishes.
         sheet = f"font-size: {size}px; font-weight: bold;"
         if self.figure.styleSheet() != sheet:
@@ -296,40 +340,46 @@ class BusyScreen(FlowScreen):
 
 
 class IdentifyScreen(FlowScreen):
-    """Shows the ways to identify that this kiosk has, and the keypad button."""
+    """Shows the ways to identify that this kiosk has, and the keypad button.
+
+    The card, health-code and scanner ways are things the patient does at the kiosk's devices,
+    not taps: they are hints (text with a marker line, no box) in a column; the keypad is the one
+    button, of a button's size, beside them on a landscape screen and under them on a portrait one.
+    """
 
     def __init__(self, post: Post, help_line: LocalizedText | None, parent: QWidget | None = None) -> None:
         super().__init__(post, help_line, parent)
         self.ways: dict[str, QLabel] = {}
-        self.grid = QGridLayout()
-        self.grid.setSpacing(24)
+        hints = QVBoxLayout()
+        hints.setSpacing(32)
+        hints.addStretch(1)
         for way in ("id_card", "visit_card", "qr"):
             hint = label("hint")
-            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            hint.setObjectName(f"hint_{way}")
+            hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self.ways[way] = hint
+            hints.addWidget(hint)
+        hints.addStretch(1)
         self.keypad_button = button("primary")
         self.keypad_button.setObjectName("keypad")
-        self.keypad_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.keypad_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.keypad_button.clicked.connect(lambda: self._post(FlowEvent("keypad")))
-        self._columns = 0
-        self._place(2)
+        keypad = QVBoxLayout()
+        keypad.addStretch(1)
+        keypad.addWidget(self.keypad_button)
+        keypad.addStretch(1)
+        self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.split.setSpacing(48)
+        self.split.addLayout(hints, 1)
+        self.split.addLayout(keypad)  # its text's width; the hints wrap in the rest
         self.problem = label("countdown")
         self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addLayout(self.grid, 1)
+        self.body.addLayout(self.split, 1)
         self.body.addWidget(self.problem)
 
-    def _place(self, columns: int) -> None:
-        """Two columns on a landscape screen, one on a portrait screen (long lines wrap less)."""
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for index, widget in enumerate([*self.ways.values(), self.keypad_button]):
-            self.grid.removeWidget(widget)
-            self.grid.addWidget(widget, index // columns, index % columns)
-
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._place(2 if event.size().width() > event.size().height() else 1)
+        landscape = event.size().width() > event.size().height()
+        self.split.setDirection(QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom)
         super().resizeEvent(event)
 
     def retranslate(self) -> None:
@@ -407,10 +457,10 @@ class ListScreen(FlowScreen):
         self.prompt = label("prompt")
         self.rows: list[QPushButton] = []
         self.view_to_come: View | None = None  # set before the rows are built from it
-        # Two columns on a landscape screen, one on a portrait screen (see resizeEvent).
-        self.rows_box = QGridLayout()
-        self.rows_box.setSpacing(16)
-        self._columns = 1
+        # As few columns as let every row show all its text (kiosk/ui/rows.py).
+        self.rows_area = RowsArea()
+        self.rows_area.overflow_changed.connect(self._on_overflow)
+        self._tiles = False
         self.summary = label("prompt")
         self.previous_page = button()
         self.previous_page.clicked.connect(lambda: self._post(FlowEvent("page", -1)))
@@ -419,13 +469,15 @@ class ListScreen(FlowScreen):
         self.page_label = label("code", wrap=False)
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paging = QHBoxLayout()
-        self._paging_in_actions = False
-        self.body.addWidget(self.prompt)
-        self.body.addLayout(self.rows_box)
-        self.body.addStretch(1)  # rows keep their natural height; the free space goes below them
+        self._paging_in_footer = False
+        self.prompt_row = QHBoxLayout()
+        self.prompt_row.setSpacing(24)
+        self.prompt_row.addWidget(self.prompt, 1)
+        self.body.addLayout(self.prompt_row)
+        self.body.addWidget(self.rows_area, 1)  # the rows get the screen's free space
         self.body.addWidget(self.summary)
         self.body.addLayout(self.paging)
-        self._place_paging(in_actions=True)
+        self._place_paging(in_footer=True)
 
     def set_view(self, view: View) -> None:
         self.view_to_come = view
@@ -438,43 +490,56 @@ class ListScreen(FlowScreen):
         self.view_to_come = None
         super().leave()
 
-    def _place_paging(self, in_actions: bool) -> None:
-        """On a landscape screen paging shares the actions' row ([Previous] n of m [actions]
-        [More]): one row of touch targets fewer leaves room for the list in elderly mode on 1080
-        lines. A portrait screen has the height, but not the width, so paging gets its own row."""
-        self._paging_in_actions = in_actions
-        row = self.actions_row if in_actions else self.paging
+    def _place_paging(self, in_footer: bool) -> None:
+        """On a landscape screen Previous and More share the footer's row ([Back] [Previous] [More]
+        ... [Repeat] [Home]) and "page n of m" the prompt's: one row of touch targets fewer leaves
+        the list room for four multi-line rows in elderly mode on 1080 lines. A portrait screen
+        has the height, but not the width, so paging gets its own row."""
+        self._paging_in_footer = in_footer
         for widget in (self.previous_page, self.page_label, self.next_page):
-            self.actions_row.removeWidget(widget)
+            self.footer_buttons.removeWidget(widget)
             self.paging.removeWidget(widget)
-        row.insertWidget(0, self.previous_page)
-        row.insertWidget(1, self.page_label, 0 if in_actions else 1)
-        row.addWidget(self.next_page)
-
-    def _rebuild_actions(self, actions: tuple[Action, ...]) -> None:
-        super()._rebuild_actions(actions)
-        if self._paging_in_actions:
-            self.actions_row.removeWidget(self.next_page)  # "More" stays last, after the actions
-            self.actions_row.addWidget(self.next_page)
+            self.prompt_row.removeWidget(widget)
+        if in_footer:
+            at = self.footer_buttons.indexOf(self.back_button) + 1
+            self.footer_buttons.insertWidget(at, self.previous_page)
+            self.footer_buttons.insertWidget(at + 1, self.next_page)
+            self.prompt_row.addWidget(self.page_label)  # "Page 1 of 3" beside the prompt
+            self.body.removeWidget(self.summary)
+            self.actions_row.insertWidget(0, self.summary, 1)  # "Total ¥..." beside Pay
+        else:
+            self.paging.addWidget(self.previous_page)
+            self.paging.addWidget(self.page_label, 1)
+            self.paging.addWidget(self.next_page)
+            self.actions_row.removeWidget(self.summary)
+            self.body.insertWidget(self.body.indexOf(self.rows_area) + 1, self.summary)
 
     def _rebuild_rows(self, items: tuple[ListItem, ...]) -> None:
         tiles = isinstance(self.view_to_come, ListView) and self.view_to_come.tiles
-        self.rows = rebuild_rows(self.rows_box, self.rows, items[:PAGE_SIZE], self._post, tiles=tiles)
-        self._place_rows()
+        self.rows = rebuild_rows(self.rows_area.grid, self.rows, items[:PAGE_SIZE], self._post, tiles=tiles)
+        self._tiles = tiles
+        self._set_min_columns(self.width() > self.height())
+        self.rows_area.set_rows(self.rows)
 
-    def _place_rows(self) -> None:
-        for index, row in enumerate(self.rows):
-            self.rows_box.removeWidget(row)
-            self.rows_box.addWidget(row, index // self._columns, index % self._columns)
+    def _on_overflow(self, overflowing: bool) -> None:
+        """Rows that cannot all show whole take the prompt's line (the prompt is also spoken, and
+        the title says what to do), then the help line's; both come back with the next screen."""
+        if not overflowing:
+            return
+        if self.prompt.isVisible():
+            self.prompt.hide()
+        elif self.help.isVisible():
+            self.help.hide()
+
+    def _set_min_columns(self, landscape: bool) -> None:
+        """Department tiles: two columns on a landscape screen (short names, a grid of tiles)."""
+        self.rows_area.min_columns = 2 if landscape and self._tiles else 1
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         landscape = event.size().width() > event.size().height()
-        columns = 2 if landscape else 1
-        if columns != self._columns:
-            self._columns = columns
-            self._place_rows()
-        if landscape != self._paging_in_actions:
-            self._place_paging(in_actions=landscape)
+        self._set_min_columns(landscape)
+        if landscape != self._paging_in_footer:
+            self._place_paging(in_footer=landscape)
         super().resizeEvent(event)
 
     def retranslate(self) -> None:
@@ -484,7 +549,10 @@ class ListScreen(FlowScreen):
             return
         self.prompt.setText(translate(view.prompt))
         self.prompt.setVisible(bool(view.prompt.source))
+        self.help.setVisible(True)
         label_rows(self.rows, view.items)
+        self.rows_area.set_rows(self.rows)  # new texts, new heights: fit the columns again
+        self._on_overflow(self.rows_area.overflowing)
         self.summary.setText(translate(view.summary))
         self.summary.setVisible(view.summary is not None)
         paged = view.pages > 1
@@ -508,15 +576,13 @@ def rebuild_rows(
         old.hide()  # as with the actions: the old text must go now, not at deleteLater
         old.setText("")
         old.deleteLater()
-    rows = []
+    rows: list[QPushButton] = []
     for item in items:
-        row = button("row")
-        row.setProperty("tile", tiles)
+        row = RowButton()
+        row.set_tile(tiles)
         row.setCheckable(True)
         row.setChecked(item.selected)
         row.setEnabled(item.enabled)
-        # Never squeezed below its text (rows would overlap); grows no taller than it needs.
-        row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         row.clicked.connect(lambda _=False, i=item.id: post(FlowEvent("pick", i)))
         rows.append(row)
     return rows
@@ -524,11 +590,9 @@ def rebuild_rows(
 
 def label_rows(rows: list[QPushButton], items: tuple[ListItem, ...]) -> None:
     for row, item in zip(rows, items, strict=False):
-        first = translate(item.title)
-        if item.badge is not None:
-            first += "  ·  " + translate(item.badge)
-        detail = translate(item.detail)
-        row.setText(f"{first}\n{detail}" if detail else first)
+        badge = translate(item.badge) if item.badge is not None else ""
+        if isinstance(row, RowButton):
+            row.set_row(translate(item.title), translate(item.detail), badge)
 
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -571,11 +635,11 @@ class SearchScreen(FlowScreen):
         left.addLayout(typed)
         left.addLayout(self.pad, 1)
         left.addWidget(self.more)
-        self.results_box = QGridLayout()
-        self.results_box.setSpacing(16)
+        self.results = RowsArea()  # one column: the matches beside (or under) the pad
+        self.results.max_columns = 1
+        self.results.claims_height = True
         right = QVBoxLayout()
-        right.addLayout(self.results_box)
-        right.addStretch(1)
+        right.addWidget(self.results, 1)
         self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.split.setSpacing(32)
         self.split.addLayout(left, 2)
@@ -598,13 +662,13 @@ class SearchScreen(FlowScreen):
 
     def set_view(self, view: View) -> None:
         if isinstance(view, SearchView):
-            self.rows = rebuild_rows(self.results_box, self.rows, view.items, self._post)
-            for index, row in enumerate(self.rows):
-                self.results_box.addWidget(row, index, 0)
+            self.rows = rebuild_rows(self.results.grid, self.rows, view.items, self._post)
+            self.results.set_rows(self.rows)
         super().set_view(view)
 
     def leave(self) -> None:
-        self.rows = rebuild_rows(self.results_box, self.rows, (), self._post)
+        self.rows = rebuild_rows(self.results.grid, self.rows, (), self._post)
+        self.results.set_rows(self.rows)
         super().leave()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -626,6 +690,7 @@ class SearchScreen(FlowScreen):
         self.query.setText(view.query or "…")
         self.prompt.setText(translate(view.prompt))
         label_rows(self.rows, view.items)
+        self.results.set_rows(self.rows)
         self.more.setText(self.tr("%n more: type another letter", "", view.more) if view.more else "")
         self.more.setVisible(view.more > 0)
         for key in self.keys:
