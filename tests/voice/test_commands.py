@@ -6,10 +6,6 @@ model can be installed here; tests/voice/test_asr.py runs the real recogniser on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
@@ -29,10 +25,8 @@ from kiosk.flows.views import (
     Step,
     Text,
 )
-from kiosk.services import Services, build_services
+from kiosk.services import Services
 from kiosk.ui.screenshot import SCREENS, SIZES, find_clipped, present
-from kiosk.ui.voice_button import VoiceControl
-from kiosk.voice.asr import Heard, Outcome, PcmSource
 from kiosk.voice.commands import (
     Command,
     CommandTable,
@@ -43,7 +37,7 @@ from kiosk.voice.commands import (
     confirmation_commands,
     screen_commands,
 )
-from tests.flows.conftest import Patient as PatientHands
+from tests.voice.conftest import FakeRecognizer, Voice
 
 
 def plain(text: Text) -> str:
@@ -113,7 +107,9 @@ def test_chinese_rows_by_name_and_number_and_the_general_words() -> None:
     assert event(table, "拼音搜索") == FlowEvent("search")
     assert event(table, "下一页") == FlowEvent("page", 1)
     assert event(table, "上一页") is None  # the first page
-    assert event(table, "返回") is None  # no Back on the department tiles
+    back = table.match("返回")  # no Back on the department tiles: the way back is the start, read back first
+    assert back is not None
+    assert (back.event, back.confirm) == (HomeRequested(), True)
     assert event(table, "取消") == HomeRequested()
     assert event(table, "是") is None  # no primary action to say yes to
     help_ = table.match("帮助")
@@ -186,7 +182,9 @@ def test_two_rows_with_the_same_name_are_said_by_number() -> None:
         items=(ListItem("s1", Text("General clinic")), ListItem("s2", Text("General clinic"))),
     )
     table = screen_commands(view, "en", plain)
-    assert table.match("general clinic") is None
+    which = table.match("general clinic")  # two rows fit: asked which one, nothing posted
+    assert which is not None
+    assert (which.kind, which.event) == (Kind.CLARIFY, None)
     assert event(table, "second") == FlowEvent("pick", "s2")
 
 
@@ -213,93 +211,6 @@ def test_search_matches_and_disabled_rows() -> None:
 
 
 # -- through the real kiosk --------------------------------------------------------------------------
-
-
-class FakeRecognizer:
-    """Stands in for vosk: an utterance waits until the test says a phrase, which is then matched
-    against the grammar the voice button built for the screen, and answered from another thread
-    as the real recogniser does."""
-
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
-        self.waiting: tuple[CommandTable, Callable[[Heard], None]] | None = None
-        self.grammars: list[tuple[str, ...]] = []
-        self.closed = False
-
-    def listen(self, source: PcmSource, vocabulary: CommandTable, on_result: Callable[[Heard], None]) -> None:
-        self.waiting = (vocabulary, on_result)
-        self.grammars.append(tuple(vocabulary.phrases))
-
-    def hear(self, phrase: str | None) -> None:
-        assert self.waiting is not None, "the voice button is not listening"
-        vocabulary, on_result = self.waiting
-        self.waiting = None
-        if phrase is None:
-            heard = Heard(Outcome.NOTHING_HEARD)
-        else:
-            command = vocabulary.match(phrase)
-            heard = Heard(Outcome.MATCHED if command is not None else Outcome.UNKNOWN, phrase, command)
-        thread = threading.Thread(target=on_result, args=(heard,))
-        thread.start()
-        thread.join()
-
-    def cancel(self) -> None:
-        if self.waiting is not None:
-            _, on_result = self.waiting
-            self.waiting = None
-            on_result(Heard(Outcome.CANCELLED))
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class Voice:
-    """The patient's voice at the kiosk: taps the voice button (unless it is already listening
-    for the answer to a question) and says a phrase."""
-
-    def __init__(self, kiosk: Kiosk, hands: PatientHands, recognizers: dict[str, FakeRecognizer]) -> None:
-        self.kiosk = kiosk
-        self.hands = hands
-        self.recognizers = recognizers
-        assert kiosk.voice is not None
-        self.control: VoiceControl = kiosk.voice
-
-    @property
-    def recognizer(self) -> FakeRecognizer:
-        return self.recognizers[self.kiosk.translations.locale or "zh_CN"]
-
-    def say(self, phrase: str | None) -> None:
-        if self.recognizer.waiting is None:
-            assert self.control.button.isVisible(), f"no voice button on {self.hands.view}"
-            self.hands.click(self.control.button, "voice")
-        self.recognizer.hear(phrase)
-        self.hands.qapp.processEvents()
-
-    def note(self) -> str:
-        return self.control.note.text() if self.control.note.isVisible() else ""
-
-
-@pytest.fixture
-def lobby(qapp: QApplication, demo_config: Config) -> Iterator[tuple[Kiosk, Voice, Services]]:
-    built: dict[str, Services] = {}
-
-    def services(config: Config, post: Callable[[Any], None]) -> Services:
-        built["s"] = s = build_services(config, post)
-        return s
-
-    kiosk = build_kiosk(demo_config, qapp, services=services)
-    built["s"].start()
-    kiosk.start(fullscreen=False, hide_cursor=False)
-    kiosk.window.resize(1920, 1080)
-    recognizers = {locale: FakeRecognizer(locale) for locale in ("zh_CN", "en")}
-    assert kiosk.voice is not None
-    kiosk.voice.set_recognizers(recognizers, lambda: None)  # type: ignore[arg-type, return-value]
-    try:
-        yield kiosk, Voice(kiosk, PatientHands(kiosk, qapp), recognizers), built["s"]
-    finally:
-        kiosk.runner.post(HomeRequested())
-        qapp.processEvents()
-        kiosk.stop()
 
 
 def _texts(kiosk: Kiosk) -> list[str]:
