@@ -103,9 +103,33 @@ WORDS: Mapping[str, Mapping[Kind | str, tuple[str, ...]]] = {
         ),
         Kind.NO: ("不", "不是", "不对", "不是我", "错了", "不是的", "不要"),
         Kind.BACK: ("返回", "回去", "上一步", "后退", "退回去", "返回上一步", "回上一步"),
-        "cancel": ("取消", "不要了", "算了", "不办了", "不弄了", "不用了", "不搞了"),
+        "cancel": (
+            "取消",
+            "不要了",
+            "算了",
+            "不办了",
+            "不弄了",
+            "不用了",
+            "不搞了",
+            "不挂了",
+            "不交了",
+            "不看了",
+            "结束",
+        ),
         Kind.HOME: ("首页", "回首页", "回到首页", "主页", "退出", "从头来", "重新开始"),
-        Kind.HELP: ("帮助", "帮忙", "怎么办", "怎么弄", "我需要帮助", "不会弄", "不会用", "咋弄", "怎么搞"),
+        Kind.HELP: (
+            "帮助",
+            "帮忙",
+            "怎么办",
+            "怎么弄",
+            "我需要帮助",
+            "不会弄",
+            "不会用",
+            "咋弄",
+            "怎么搞",
+            "怎么扫",
+            "不知道",
+        ),
         Kind.REPEAT: ("再说一遍", "重复", "再听一遍", "没听清", "听不清", "说慢点", "再讲一遍", "你说什么"),
         Kind.MORE_TIME: (
             "我还在",
@@ -176,6 +200,7 @@ WORDS: Mapping[str, Mapping[Kind | str, tuple[str, ...]]] = {
             "卡号",
             "就诊卡",
             "挂一个",
+            "打",
             "我就",
             "哎",
             "诶",
@@ -311,7 +336,7 @@ SERVICE_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             "挂专家号",
             "挂普通号",
         ),
-        "checkin": ("签到", "报到", "预约签到", "取号", "预约取号", "我预约了", "取预约号"),
+        "checkin": ("签到", "签个到", "报到", "预约签到", "取号", "预约取号", "我预约了", "取预约号"),
         "payment": ("缴费", "交费", "交钱", "付钱", "付款", "结账", "给钱", "付费", "缴钱", "交药费", "交检查费"),
         "reports": (
             "打印报告",
@@ -354,10 +379,10 @@ SERVICE_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 ACTION_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "zh_CN": {
         "confirm": ("确认", "确定挂号", "就挂这个", "就这个", "挂这个", "确认挂号", "确认支付", "就要这个"),
-        "pay": ("付钱", "交钱", "缴费", "付款", "支付", "交费", "结账", "买单", "都交了", "交了吧"),
+        "pay": ("付钱", "交钱", "缴费", "付款", "支付", "交费", "结账", "买单", "都交了", "交了吧", "都交"),
         "print": ("打印", "打出来", "打吧", "打印出来", "全部打印"),
-        "ok": ("完成", "好了", "结束", "知道了", "行了", "走了", "谢谢"),
-        "retry": ("再试一次", "重试", "再来一次", "再来", "重新试"),
+        "ok": ("完成", "好了", "知道了", "行了", "走了", "谢谢"),
+        "retry": ("再试一次", "重试", "再来一次", "再来", "重新试", "再试试"),
         "search": ("搜索", "拼音", "查找", "搜一下", "拼音搜索"),
         "cancel": ("取消支付", "不付了", "不交了", "取消付款"),
         "stop": ("停止", "不试了", "停下"),
@@ -371,7 +396,7 @@ ACTION_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "confirm": ("confirm", "book it", "that one", "book this", "confirm it"),
         "pay": ("pay", "pay now", "pay it", "pay them", "pay all"),
         "print": ("print", "print it", "print them", "print all"),
-        "ok": ("done", "finished", "i'm done", "thank you", "bye"),
+        "ok": ("done", "finished", "i'm done", "thank you", "thanks", "bye"),
         "retry": ("try again", "again", "retry", "one more time"),
         "search": ("search", "find", "pinyin"),
         "cancel": ("cancel payment", "stop paying", "don't pay"),
@@ -424,7 +449,6 @@ def ordinals(locale: str, n: int) -> tuple[str, ...]:
                 f"第{c}条",
                 f"第{c}位",
                 f"{c}号",
-                f"第{n}个",
                 c,
                 str(n),
             )
@@ -687,6 +711,9 @@ def _keypad(table: IntentTable, locale: str, view: KeypadView, shown: Callable[[
         table.add(said, delete, 1)
 
 
+_CONFIRM_WORDS = {"zh_CN": ("就这样", "就是这个", "确认"), "en": ("confirm", "do it please")}
+
+
 def confirmation_commands(locale: str, pending: Command) -> IntentTable:
     """While "You said: … Do it?" is shown: yes does ``pending``; no, back or cancel does not."""
     words = WORDS.get(locale, WORDS["en"])
@@ -694,7 +721,7 @@ def confirmation_commands(locale: str, pending: Command) -> IntentTable:
     yes = Command(Kind.YES, pending.label, pending.event, False, pending.then)
     for said in words[Kind.YES]:
         table.add(said, yes, 0)
-    for said in ("就这样", "就是这个", "确认") if locale == "zh_CN" else ("do it", "confirm"):
+    for said in _CONFIRM_WORDS.get(locale, ()):
         table.add(said, yes, 1)
     for kind in (Kind.NO, Kind.BACK, Kind.HOME, "cancel"):
         for said in words[kind]:

@@ -230,7 +230,12 @@ class IntentTable:
             return Parse(None, names, spare, unknown)
         content = [(k, key) for k, key in found if not all(c.kind is Kind.YES for c in key.targets)]
         used = content or found  # a yes beside a choice adds nothing: "好的，挂内科"
-        if any(key.exact for _, key in used) and (spare or len({frozenset(k.targets) for _, k in used}) > 1):
+        exact = [key for _, key in used if key.exact]
+        if exact and (
+            spare  # "二楼在哪": a bare number inside a sentence is not a choice
+            or len({frozenset(k.targets) for _, k in used}) > 1
+            or (len(used) > 1 and len(exact) == len(used))  # "이 이": a noise heard as a number twice
+        ):
             return Parse(None, names, spare, unknown)
         chosen = set.intersection(*(key.targets for _, key in used))
         if not chosen:

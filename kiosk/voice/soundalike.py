@@ -8,8 +8,9 @@ separate). Two phrases sound alike when, after the merges:
 - they are the same syllables ignoring tones (是 shi4 / 四 si4, 四 / 十);
 - they have as many syllables and differ in one, which still shares its initial or its final
   (finals ai/ei, ao/ou, e/o count as shared: 内科 nei ke / 外科 wai ke, 第三 / 第四);
-- the shorter has at most two syllables and both begin with the same syllable (二号 / 儿科,
-  侯平 / 后退, 第二 / 第三): a short command is recognised mostly by how it starts.
+- the shorter has two syllables and both begin with the same syllable (二号 / 儿科, 侯平 / 后退,
+  第二 / 第三): a short command is recognised mostly by how it starts. (A single syllable is
+  only compared whole: "不" and "不要了" are not confused.)
 
 ``kiosk.voice.intents`` reads back every choice whose phrase sounds like another choice's on the
 same screen. Non-Chinese phrases have no syllables here and never match. No Qt.
@@ -112,7 +113,7 @@ def sound_alike(a: str, b: str) -> bool:
         differ = [(s, t) for s, t in zip(x, y, strict=True) if s.sound() != t.sound()]
         if len(differ) == 1 and _near(*differ[0]):
             return True
-    return min(len(x), len(y)) <= 2 and x[0].sound() == y[0].sound()
+    return min(len(x), len(y)) == 2 and x[0].sound() == y[0].sound()
 
 
 def alike_pairs(phrases: Iterable[str]) -> list[tuple[str, str]]:

@@ -81,6 +81,14 @@ class Voice:
         self.recognizer.hear(phrase)
         self.hands.qapp.processEvents()
 
+    def confirm_if_asked(self, yes: str) -> bool:
+        """Answers a read-back ("您说：… 确定要这样做吗？") with ``yes``; True if there was one."""
+        if not self.control.question.isVisible():
+            return False
+        self.say(yes)
+        assert not self.control.question.isVisible()
+        return True
+
     def note(self) -> str:
         return self.control.note.text() if self.control.note.isVisible() else ""
 

@@ -299,8 +299,12 @@ def test_the_grammar_follows_the_screen(
     second_lines, _ = korean.grammar(second.phrases)
     assert "비뇨기과" in first_lines
     assert "비뇨기과" not in second_lines
-    assert "전 화면" in second_lines  # Back is shown on the doctors' screen only
-    assert "전 화면" not in first_lines
+    assert "전 화면" in second_lines  # Back on the doctors' screen; on the first, back to the start
+    assert "전 화면" in first_lines
+    assert second.match("전 화면") == Command(Kind.BACK, "전 화면", FlowEvent("back"))
+    home = first.match("전 화면")
+    assert home is not None
+    assert (home.event, home.confirm) == (HomeRequested(), True)  # read back: it ends the visit
     assert "다음 쪽" in first_lines  # a second page
     assert "의사0 교수" not in second_lines  # not words this model knows: left out
     assert UNK not in first_lines  # the Korean model has no [unk]
@@ -381,7 +385,7 @@ def test_a_booking_is_confirmed_before_anything_is_posted(recognizer: Recognizer
     assert reply.ask.event == FlowEvent("confirm")
     # "Do it?" listens for yes / no only; no drops the question and posts nothing.
     question = conversation.commands(view, "ko", shown)
-    assert set(question.phrases) == {"네", "좋아요", "아니요", "전 화면", "메인 화면"}
+    assert set(question.phrases) == {"네", "좋아요", "아니요", "전 화면", "메인 화면", "도움말", "다시"}
     answer = listen(recognizer, speech("아니요"), question)
     assert isinstance(answer.command, Command)
     declined = conversation.heard(answer.command)

@@ -235,12 +235,12 @@ def test_register_and_pay_by_voice_alone_after_identification(
     assert sandbox is not None
     kiosk.runner.post(LocaleChosen(locale))
     hands.wait_until(lambda: kiosk.translations.locale == locale, 5, "the language")
-    assert not voice.control.button.isVisible()  # home: a tap chooses the service
+    assert voice.control.button.isVisible()  # voice from the home screen on
 
     # Registration (挂号): identified by ID card, everything after it by voice.
     hands.choose("registration")
     hands.wait_for(IdentifyView)
-    assert not voice.control.button.isVisible()  # no choices to say: a card is shown
+    assert voice.control.button.isVisible()  # the keypad can be asked for by voice
     hands.panel.insert_id_card(1)
     hands.wait_for(MessageView, where=lambda v: v.title.source == "Please confirm")
     taps = len(hands.taps)
@@ -248,11 +248,14 @@ def test_register_and_pay_by_voice_alone_after_identification(
     tiles = hands.wait_for(ListView, where=lambda v: v.tiles)
     department = tiles.items[0].title.args[0]
     voice.say(department if locale == "zh_CN" else said["first"])  # a Chinese name; English: its number
+    voice.confirm_if_asked(said["yes"])  # a sound-alike on the page (内科 / 外科) is read back
     assert voice.note() in (f"您说：{department}", f"You said: {department}")
     hands.wait_for(ListView, where=lambda v: v.step.index == 3)
     voice.say(said["first"])
+    voice.confirm_if_asked(said["yes"])  # 第一 / 第二 sound alike
     times = hands.wait_for(ListView, where=lambda v: v.step.index == 4)
     voice.say(said["first"])
+    voice.confirm_if_asked(said["yes"])
     hands.wait_for(MessageView, where=lambda v: v.title.source == "Please check your booking")
     voice.say(said["confirm"])
     assert voice.control.question.isVisible()  # "You said: 确认并支付. Do you want to do this?"
@@ -354,9 +357,12 @@ def test_the_button_shows_only_with_a_model_a_microphone_and_choices(qapp: QAppl
         control.set_recognizers({"zh_CN": FakeRecognizer("zh_CN")}, lambda: None)  # type: ignore[dict-item, arg-type, return-value]
         assert control.button.isVisible()
         assert control.button.text() == "Tap to speak" or control.button.text() == "点击说话"
-        for screen in ("home", "busy", "identify", "goodbye"):
+        for screen in ("busy", "goodbye"):
             present(kiosk, screen, "zh_CN", False, SIZES["1920x1080"])
             assert not control.button.isVisible(), screen
+        for screen in ("identify", "keypad"):  # where a visit starts: voice too (home: the lobby tests)
+            present(kiosk, screen, "zh_CN", False, SIZES["1920x1080"])
+            assert control.button.isVisible(), screen
         present(kiosk, "departments", "en", False, SIZES["1920x1080"])
         assert not control.button.isVisible()  # no English model: no button, nothing said
         assert not control.note.isVisible()
@@ -365,7 +371,7 @@ def test_the_button_shows_only_with_a_model_a_microphone_and_choices(qapp: QAppl
 
 
 # The sample screens with choices (the others never show the button; the test checks that too).
-CHOICE_SCREENS = [s for s in SCREENS if s not in ("home", "idle_warning", "goodbye", "error", "identify", "busy")]
+CHOICE_SCREENS = [s for s in SCREENS if s not in ("idle_warning", "goodbye", "error", "busy")]
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -30,15 +30,6 @@ from tests.voice.conftest import Voice
 ZH_DAYS = "一二三四五六日"
 
 
-def answer_yes_if_asked(voice: Voice, yes: str) -> bool:
-    """A read-back ("您说：… 确定要这样做吗？") is answered with a yes; True if there was one."""
-    if voice.control.question.isVisible():
-        voice.say(yes)
-        assert not voice.control.question.isVisible()
-        return True
-    return False
-
-
 def printed_text(kiosk: Kiosk, voice: Voice) -> str:
     printer = voice.hands.panel.hub.get(PRINTER, PrinterSimulator)
     return "\n".join("\n".join(page.text) for page in printer.cut_pages())
@@ -56,7 +47,6 @@ def test_home_to_a_printed_ticket_and_a_paid_bill_by_natural_speech_text_through
     hands.wait_until(lambda: kiosk.translations.locale == "zh_CN", 5, "the language")
     hands.wait_for(HomeView)
     taps = len(hands.taps)
-    read_backs = 0
 
     voice.say("嗯，我要挂个号")  # the home screen: no tile is tapped
     hands.wait_for(IdentifyView)
@@ -67,10 +57,10 @@ def test_home_to_a_printed_ticket_and_a_paid_bill_by_natural_speech_text_through
     tiles = hands.wait_for(ListView, where=lambda v: v.tiles)
     department = tiles.items[0].title.args[0]
     voice.say(f"我想挂{department}吧")
-    read_backs += answer_yes_if_asked(voice, "对的")
+    voice.confirm_if_asked("对的")
     hands.wait_for(ListView, where=lambda v: v.step.index == 3)
     voice.say("第一个")  # 第一/第二/第三 sound alike: read back
-    assert answer_yes_if_asked(voice, "是的")
+    assert voice.confirm_if_asked("是的")
     times = hands.wait_for(ListView, where=lambda v: v.step.index == 4)
     first = times.items[0]
     day = ZH_DAYS[WEEKDAY_SOURCES.index(first.title.source)]
@@ -79,7 +69,7 @@ def test_home_to_a_printed_ticket_and_a_paid_bill_by_natural_speech_text_through
     voice.say(f"礼拜{day}{part}那个")
     if voice.note().startswith("哪一个"):  # two sessions that day and part: the number then
         voice.say("第一个")
-    read_backs += answer_yes_if_asked(voice, "对")
+    voice.confirm_if_asked("对")
     hands.wait_for(MessageView, where=lambda v: v.title.source == "Please check your booking")
     voice.say("好，就挂这个")
     assert voice.control.question.isVisible()  # a booking that costs money: read back
