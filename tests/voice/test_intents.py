@@ -157,7 +157,8 @@ def test_carrier_phrases_and_words_outside_the_grammar_around_an_intent() -> Non
         assert (command.event, command.confirm) == (FlowEvent("pay"), True), said
     for said in ("听不清", "再说一遍", "没听清"):
         repeat = table.match(said)
-        assert repeat is not None and repeat.kind is Kind.REPEAT, said
+        assert repeat is not None, said
+        assert repeat.kind is Kind.REPEAT, said
     retry = MessageView(Step("reports", 2, 3), Text("x"), (Action("retry", Text("Try again"), primary=True),))
     assert event(screen_commands(retry, "zh_CN", zh), "再试一次") == FlowEvent("retry")
 
@@ -230,7 +231,7 @@ def test_sound_alikes_on_one_screen_are_read_back() -> None:
     for said in ("内科", "外科", "儿科", "二号"):
         command = table.match(said)
         assert command is not None, said
-        assert command.confirm and command.why == "soundalike", said
+        assert (command.confirm, command.why) == (True, "soundalike"), said
     eye = table.match("眼科")  # 眼科 sounds like no other choice here: at once
     assert eye is not None
     assert not eye.confirm
@@ -242,7 +243,8 @@ def test_sound_alikes_on_one_screen_are_read_back() -> None:
     table = screen_commands(doctors, "zh_CN", zh)
     for said in ("侯平", "后退"):
         command = table.match(said)
-        assert command is not None and command.confirm, said
+        assert command is not None, said
+        assert command.confirm, said
     pay = screen_commands(
         ListView(
             Step("payment", 2, 4),
