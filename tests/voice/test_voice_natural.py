@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from prometheus_client import generate_latest
+
 from kiosk.app import Kiosk
 from kiosk.devices.simulators.demo import PRINTER
 from kiosk.devices.simulators.printer import PrinterSimulator
@@ -179,3 +181,36 @@ def test_more_time_by_voice_on_the_idle_warning(lobby: tuple[Kiosk, Voice, Servi
     kiosk.window.show_overlay(None)
     hands.qapp.processEvents()
     assert not card.isAncestorOf(voice.control.button) or not card.isVisible()
+
+
+def test_voice_metrics_count_outcomes_per_screen_and_never_what_was_said(lobby: tuple[Kiosk, Voice, Services]) -> None:
+    kiosk, voice, _ = lobby
+    hands = voice.hands
+    assert kiosk.ops is not None
+    metrics = kiosk.ops.metrics
+    kiosk.runner.post(LocaleChosen("zh_CN"))
+    hands.wait_for(HomeView)
+
+    def count(screen: str, outcome: str) -> float:
+        value = metrics.registry.get_sample_value(
+            "kiosk_voice_utterances_total", {"screen": screen, "outcome": outcome}
+        )
+        return value or 0.0
+
+    voice.say("今天天气怎么样")  # not understood
+    voice.say(None)  # nothing heard
+    voice.say("我要交钱")  # understood
+    hands.wait_for(IdentifyView)
+    assert count("HomeView", "not_understood") == 1
+    assert count("HomeView", "nothing_heard") == 1
+    assert count("HomeView", "understood") == 1
+    hands.panel.insert_id_card(1)
+    hands.wait_for(MessageView, where=lambda v: v.title.source == "Please confirm")
+    voice.say("是我")
+    hands.wait_for(ListView, where=lambda v: v.step.service == "payment")
+    voice.say("付钱")
+    voice.say("不要")  # the read-back refused
+    assert count("payment.ListView", "readback_refused") == 1
+    exposition = generate_latest(metrics.registry).decode()
+    for said in ("天气", "交钱", "付钱", "是我"):
+        assert said not in exposition  # never what was said
