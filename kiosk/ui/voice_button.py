@@ -460,6 +460,12 @@ class VoiceControl(QObject):
             self._asked = 0
             self.listen()  # the answer can be spoken at once
             return
+        if self._conversation.pending is not None:
+            # Help or "say again" while "Do it?" is up: the question stays, is said again, listens.
+            if self._speak is not None:
+                self._speak(f"{self.question.said.text()} {self.question.question.text()}")
+            self.listen()
+            return
         self.question.dismiss()
         if reply.post is not None:
             log.info("voice: %s → %s", command.kind, _event_name(command))
