@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
@@ -375,7 +376,8 @@ class VoiceControl(QObject):
         view, source = self.view, self._source
         if recognizer is None or source is None or view is None:
             return
-        commands = self._conversation.commands(view, current_locale(), translate)
+        # "明天": the kiosk's date unless a time row marks today (the flow's own clock wins).
+        commands = self._conversation.commands(view, current_locale(), translate, today=date.today())
         self._count += 1
         number = self._utterance = self._count
         self.button.set_listening(True)

@@ -486,6 +486,15 @@ def _zh_number(n: int) -> str:
     return ("" if tens == 1 else _ZH_NUMBERS[tens - 1]) + "十" + (_ZH_NUMBERS[ones - 1] if ones else "")
 
 
+def _today_of(items: tuple[ListItem, ...]) -> date | None:
+    """Today's date as the flow sees it: the date of a time row it marks "Today"."""
+    for item in items:
+        found = _SESSION.search(item.title.args[0]) if item.title.args else None
+        if found is not None and item.badge is not None and item.badge.source == "Today":
+            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+    return None
+
+
 def time_slots(item: ListItem, locale: str, today: date | None) -> list[str]:
     """The day, date and part of day a time row can be called by: 周二 / 星期二 / 礼拜二, 8号,
     上午, 今天 (never the raw digits of its title)."""
@@ -620,6 +629,7 @@ def _rows(table: IntentTable, view: FlowView, locale: str, shown: Callable[[Text
     items = view.items if isinstance(view, ListView | SearchView) else ()
     multi = isinstance(view, ListView) and view.multi
     rows = [(n, item) for n, item in enumerate(items[:10], start=1) if item.enabled]
+    today = _today_of(items) or today
 
     def pick(item: ListItem) -> Command:
         title = shown(item.title)
@@ -752,10 +762,12 @@ class Conversation:
     def __init__(self) -> None:
         self.pending: Command | None = None
 
-    def commands(self, view: View, locale: str, shown: Callable[[Text], str]) -> IntentTable:
+    def commands(
+        self, view: View, locale: str, shown: Callable[[Text], str], *, today: date | None = None
+    ) -> IntentTable:
         if self.pending is not None:
             return confirmation_commands(locale, self.pending)
-        return screen_commands(view, locale, shown)
+        return screen_commands(view, locale, shown, today=today)
 
     def heard(self, command: Command) -> Reply:
         if self.pending is not None:  # the answer to "Do it?"

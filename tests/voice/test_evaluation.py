@@ -25,7 +25,7 @@ def test_the_evaluation_set_is_understood_without_a_wrong_action(locale: str) ->
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_every_screen_of_the_set_has_cases_and_every_case_a_screen(locale: str) -> None:
-    screens, cases, _, _ = load(locale)
+    screens, cases, _ = load(locale)
     assert {c.screen for c in cases} == set(screens)
     for name in ("home", "identify", "keypad", "idle", "bills", "times", "qr"):
         assert name in screens, name  # where a visit starts, the idle warning, money and time
