@@ -561,6 +561,10 @@ def _names(title: str) -> tuple[str, ...]:
         # a title with digits ("2026-11-23 · 内科"): only its words are said, never the digits
         return tuple(w for w in re.split(r"[\s·,，]+", re.sub(r"[\d:\-–./]+", " ", title)) if len(w) >= 2)
     said = [title]
+    for tail in ("检验报告", "检查报告", "报告单", "报告"):  # 血常规检验报告 → 血常规
+        if title.endswith(tail) and len(title) > len(tail) + 1:
+            said.append(title[: -len(tail)])
+            break
     if title.endswith("科") and len(title) >= 3:  # 皮肤科 → 皮肤, 心血管内科 → 心血管
         said.append(title[:-1])
         for tail in ("内科", "外科"):

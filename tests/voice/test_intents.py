@@ -324,3 +324,16 @@ def test_the_grammar_holds_only_the_screen_s_words() -> None:
     assert "缴费" not in phrases
     assert "心血管内科" not in phrases
     assert isinstance(table.match("内科"), Command)
+
+
+def test_a_report_is_said_by_its_short_name() -> None:
+    reports = ListView(
+        Step("reports", 2, 3),
+        Text("Reports"),
+        (Action("print", Text("Print"), primary=True),),
+        items=(ListItem("l1", Text("%1", ("血常规检验报告",))), ListItem("l2", Text("%1", ("肝功能检验报告",)))),
+        multi=True,
+    )
+    table = screen_commands(reports, "zh_CN", zh)
+    for said, row in (("血常规", "l1"), ("肝功能的", "l2"), ("肝功能检验报告", "l2")):
+        assert event(table, said) == FlowEvent("pick", row), said
