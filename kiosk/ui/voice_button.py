@@ -284,6 +284,8 @@ class VoiceControl(QObject):
             if not isinstance(view, FlowView):  # home, goodbye: nothing of the session stays up
                 self._hide_note()
         self._view = view
+        if screen is not None and screen is not self._screen:
+            screen.installEventFilter(self)  # a screen may move the button's place when it turns
         self._screen = screen
         self._dock()
 
@@ -308,6 +310,8 @@ class VoiceControl(QObject):
         kind = event.type()
         if watched is self._window and kind == QEvent.Type.Resize:
             self._dock()
+        elif watched is self._screen and kind == QEvent.Type.Resize:
+            QTimer.singleShot(0, self.button, self._dock)  # after the screen has laid itself out
         elif watched is self.button and kind == QEvent.Type.LanguageChange:
             self._cancel()  # the other language has its own model and phrases
             QTimer.singleShot(0, self.button, self._dock)  # dropped if the window is deleted first
@@ -319,6 +323,8 @@ class VoiceControl(QObject):
         """Shows the button where it fits (see the module's docstring), or hides it."""
         wanted = self.available and has_choices(self.view)
         card = self._overlay_card() if wanted else None
+        slot = getattr(self._screen, "voice_slot", None) if wanted and card is None else None
+        card = card or (slot if isinstance(slot, QBoxLayout) else None)  # the home screen in portrait
         home = getattr(self._screen, "home_button", None) if wanted and card is None else None
         layout = self._screen.layout() if self._screen is not None else None
         footer = _layout_holding(layout, home) if isinstance(home, QWidget) and layout is not None else None

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from prometheus_client import generate_latest
+from PySide6.QtWidgets import QApplication
 
-from kiosk.app import Kiosk
+from kiosk.app import Kiosk, build_kiosk
+from kiosk.config import Config
 from kiosk.devices.simulators.demo import PRINTER
 from kiosk.devices.simulators.printer import PrinterSimulator
 from kiosk.flows.events import HomeRequested, LocaleChosen
@@ -26,8 +28,9 @@ from kiosk.flows.views import (
     QrPaymentView,
 )
 from kiosk.services import Services
+from kiosk.ui.screenshot import SIZES, find_clipped, present
 from kiosk.voice.commands import WEEKDAY_SOURCES
-from tests.voice.conftest import Voice
+from tests.voice.conftest import FakeRecognizer, Voice
 
 ZH_DAYS = "一二三四五六日"
 
@@ -218,3 +221,35 @@ def test_voice_metrics_count_outcomes_per_screen_and_never_what_was_said(lobby: 
     exposition = generate_latest(metrics.registry).decode()
     for said in ("天气", "交钱", "付钱", "是我"):
         assert said not in exposition  # never what was said
+
+
+def test_the_voice_button_on_the_home_screen_clips_no_text(qapp: QApplication, demo_config: Config) -> None:
+    """The home screen has no footer: the button gets a strip below it, in both orientations,
+    languages and modes, without clipping the tiles' or the header's text."""
+    kiosk = build_kiosk(demo_config, qapp)
+    kiosk.start(fullscreen=False, hide_cursor=False)
+    try:
+        control = kiosk.voice
+        assert control is not None
+        home = HomeView(("registration", "checkin", "payment", "reports"))
+        for size in SIZES.values():
+            for locale in ("zh_CN", "en"):
+                for elderly in (False, True):
+                    where = f"{size} {locale} elderly={elderly}"
+                    control.set_recognizers({}, lambda: None)  # type: ignore[arg-type, return-value]
+                    present(kiosk, "home", locale, elderly, size)
+                    kiosk.window.show_view(home)
+                    qapp.processEvents()
+                    without = {c.text for c in find_clipped(kiosk.window)}
+                    control.set_recognizers(
+                        {"zh_CN": FakeRecognizer("zh_CN"), "en": FakeRecognizer("en")},  # type: ignore[dict-item]
+                        lambda: None,  # type: ignore[arg-type, return-value]
+                    )
+                    for _ in range(3):
+                        qapp.processEvents()
+                    assert control.button.isVisible(), where
+                    assert control.button.height() >= 81, where
+                    added = {c.text for c in find_clipped(kiosk.window)} - without
+                    assert added == set(), where
+    finally:
+        kiosk.stop()
