@@ -223,33 +223,37 @@ def test_voice_metrics_count_outcomes_per_screen_and_never_what_was_said(lobby: 
         assert said not in exposition  # never what was said
 
 
-def test_the_voice_button_on_the_home_screen_clips_no_text(qapp: QApplication, demo_config: Config) -> None:
-    """The home screen has no footer: the button gets a strip below it, in both orientations,
-    languages and modes, without clipping the tiles' or the header's text."""
+def test_the_voice_button_on_the_home_screen_and_the_idle_warning_clips_no_text(
+    qapp: QApplication, demo_config: Config
+) -> None:
+    """The home screen has no footer: the button gets a strip below it in landscape, a place
+    beside the switches in portrait; on the idle warning it is on the card. In both orientations,
+    languages and modes nothing's text is clipped by it."""
     kiosk = build_kiosk(demo_config, qapp)
     kiosk.start(fullscreen=False, hide_cursor=False)
     try:
         control = kiosk.voice
         assert control is not None
         home = HomeView(("registration", "checkin", "payment", "reports"))
-        for size in SIZES.values():
-            for locale in ("zh_CN", "en"):
-                for elderly in (False, True):
-                    where = f"{size} {locale} elderly={elderly}"
-                    control.set_recognizers({}, lambda: None)  # type: ignore[arg-type, return-value]
-                    present(kiosk, "home", locale, elderly, size)
-                    kiosk.window.show_view(home)
-                    qapp.processEvents()
-                    without = {c.text for c in find_clipped(kiosk.window)}
-                    control.set_recognizers(
-                        {"zh_CN": FakeRecognizer("zh_CN"), "en": FakeRecognizer("en")},  # type: ignore[dict-item]
-                        lambda: None,  # type: ignore[arg-type, return-value]
-                    )
-                    for _ in range(3):
+        for screen in ("home", "idle_warning"):
+            for size in SIZES.values():
+                for locale in ("zh_CN", "en"):
+                    for elderly in (False, True):
+                        where = f"{screen} {size} {locale} elderly={elderly}"
+                        control.set_recognizers({}, lambda: None)  # type: ignore[arg-type, return-value]
+                        present(kiosk, screen, locale, elderly, size)
+                        kiosk.window.show_view(home)
                         qapp.processEvents()
-                    assert control.button.isVisible(), where
-                    assert control.button.height() >= 81, where
-                    added = {c.text for c in find_clipped(kiosk.window)} - without
-                    assert added == set(), where
+                        without = {c.text for c in find_clipped(kiosk.window)}
+                        control.set_recognizers(
+                            {"zh_CN": FakeRecognizer("zh_CN"), "en": FakeRecognizer("en")},  # type: ignore[dict-item]
+                            lambda: None,  # type: ignore[arg-type, return-value]
+                        )
+                        for _ in range(3):
+                            qapp.processEvents()
+                        assert control.button.isVisible(), where
+                        assert control.button.height() >= 81, where
+                        added = {c.text for c in find_clipped(kiosk.window)} - without
+                        assert added == set(), where
     finally:
         kiosk.stop()
