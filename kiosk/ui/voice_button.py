@@ -404,6 +404,7 @@ class VoiceControl(QObject):
             return  # cancelled, or the screen changed meanwhile: never act on an old screen
         self._utterance = 0
         self.button.set_listening(False)
+        self._count_outcome(heard)
         matched = heard.outcome is Outcome.MATCHED and isinstance(heard.command, Command)
         if not matched and self.question.isVisible() and heard.outcome is not Outcome.CANCELLED:
             # The question covers the button: listen for the answer once more, then leave it to a tap.
@@ -413,7 +414,6 @@ class VoiceControl(QObject):
             else:
                 self._note(QCoreApplication.translate("VoiceControl", "Please tap Yes or No."))
             return
-        self._count_outcome(heard)
         match heard.outcome:
             case Outcome.MATCHED if isinstance(heard.command, Command):
                 self._act(self._conversation.heard(heard.command), heard.command)
