@@ -410,6 +410,12 @@ ACTION_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "ko": {},
 }
 
+# On the identify screen: a card or a code, asked about ("身份证放哪"): the screen's prompt says how.
+CARD_WORDS: Mapping[str, tuple[str, ...]] = {
+    "zh_CN": ("身份证", "刷身份证", "医保卡", "社保卡", "就诊卡", "健康码", "刷卡", "扫码", "放哪", "放哪里", "怎么刷"),
+    "en": ("id card", "my id", "insurance card", "health code", "where do i put", "scan my card"),
+}
+
 # Synonyms of a row, by its title's source text (the payment methods).
 ROW_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "zh_CN": {
@@ -592,7 +598,7 @@ def _general(
             table.add(said, command, 3)
     for kind in (Kind.HELP, Kind.REPEAT):
         for said in words[kind]:
-            table.add(said, Command(kind, said), 3)
+            table.add(said, Command(kind, kind.value), 3)
     if back is not None:
         for said in words[Kind.BACK]:
             table.add(said, back, 3)
@@ -622,6 +628,9 @@ def screen_commands(view: View, locale: str, shown: Callable[[Text], str], *, to
             command = Command(Kind.ACTION, "keypad", FlowEvent("keypad"))
             for said in ACTION_WORDS.get(locale, {}).get("keypad", ()):
                 table.add(said, command, 1)
+        if isinstance(view, IdentifyView):  # a card or a code is shown, not said: the prompt says how
+            for said in CARD_WORDS.get(locale, ()):
+                table.add(said, Command(Kind.REPEAT, Kind.REPEAT.value), 2)
         if isinstance(view, KeypadView):
             _keypad(table, locale, view, shown)
         _general(table, words, back, HomeRequested())
@@ -742,7 +751,7 @@ def confirmation_commands(locale: str, pending: Command) -> IntentTable:
             table.add(said, Command(Kind.NO, said), 0)
     for kind in (Kind.HELP, Kind.REPEAT):
         for said in words[kind]:
-            table.add(said, Command(kind, said), 2)
+            table.add(said, Command(kind, kind.value), 2)
     return table
 
 

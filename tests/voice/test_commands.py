@@ -115,7 +115,7 @@ def test_chinese_rows_by_name_and_number_and_the_general_words() -> None:
     help_ = table.match("帮助")
     assert help_ is not None
     assert (help_.kind, help_.event) == (Kind.HELP, None)
-    assert table.match("再说一遍") == Command(Kind.REPEAT, "再说一遍")
+    assert table.match("再说一遍") == Command(Kind.REPEAT, "repeat")
     assert "内科" in table.phrases
     assert "第一个" in table.phrases
 

@@ -337,3 +337,13 @@ def test_a_report_is_said_by_its_short_name() -> None:
     table = screen_commands(reports, "zh_CN", zh)
     for said, row in (("血常规", "l1"), ("肝功能的", "l2"), ("肝功能检验报告", "l2")):
         assert event(table, said) == FlowEvent("pick", row), said
+
+
+def test_asking_about_a_card_on_the_identify_screen_repeats_how_to_identify() -> None:
+    identify = IdentifyView(Step("payment", 1, 4), Text("Who are you?"), ways=("id_card", "qr"), can_go_back=False)
+    table = screen_commands(identify, "zh_CN", zh)
+    for said in ("身份证放哪", "刷身份证", "医保卡怎么刷"):
+        command = table.match(said)
+        assert command is not None, said
+        assert (command.kind, command.event) == (Kind.REPEAT, None), said  # the prompt says how; nothing posted
+    assert table.match("我自己输卡号") is None  # no keypad on this kiosk
