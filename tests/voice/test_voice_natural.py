@@ -17,15 +17,18 @@ from kiosk.app import Kiosk, build_kiosk
 from kiosk.config import Config
 from kiosk.devices.simulators.demo import PRINTER
 from kiosk.devices.simulators.printer import PrinterSimulator
-from kiosk.flows.events import HomeRequested, LocaleChosen
+from kiosk.flows.events import FlowEvent, HomeRequested, LocaleChosen
 from kiosk.flows.views import (
     GoodbyeView,
     HomeView,
     IdentifyView,
     KeypadView,
+    ListItem,
     ListView,
     MessageView,
     QrPaymentView,
+    Step,
+    Text,
 )
 from kiosk.services import Services
 from kiosk.ui.screenshot import SIZES, find_clipped, present
@@ -257,3 +260,27 @@ def test_the_voice_button_on_the_home_screen_and_the_idle_warning_clips_no_text(
                         assert added == set(), where
     finally:
         kiosk.stop()
+
+
+def test_two_rows_that_fit_are_asked_about_and_nothing_is_posted(lobby: tuple[Kiosk, Voice, Services]) -> None:
+    kiosk, voice, _ = lobby
+    hands = voice.hands
+    kiosk.runner.post(LocaleChosen("zh_CN"))
+    hands.wait_until(lambda: kiosk.translations.locale == "zh_CN", 5, "the language")
+    times = ListView(
+        Step("registration", 4, 7),
+        Text("Choose a time"),
+        items=(
+            ListItem("t1", Text("Thu %1", ("2026-12-10 08:00–12:00",))),
+            ListItem("t2", Text("Thu %1", ("2026-12-10 14:00–17:30",))),
+        ),
+    )
+    kiosk.window.show_view(times)
+    hands.qapp.processEvents()
+    posted: list[object] = []
+    voice.control._post = posted.append  # type: ignore[method-assign]  # what voice posts, not the chart
+    voice.say("礼拜四")
+    assert voice.note().startswith("哪一个？")
+    assert [p for p in posted if isinstance(p, FlowEvent)] == []
+    voice.say("礼拜四下午")
+    assert FlowEvent("pick", "t2") in posted
