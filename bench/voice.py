@@ -11,6 +11,7 @@ with vosk's whole vocabulary and maps the text with the same table.
     KIOSK_VOSK_MODEL=/opt/models/vosk-model-small-cn-0.22 .venv/bin/python bench/voice.py --locale zh_CN
     KIOSK_VOSK_MODEL=/opt/models/vosk-model-small-en-us-0.15 .venv/bin/python bench/voice.py --locale en
     .venv/bin/python bench/voice.py      # no model named: the Korean test model, for the pipeline figures
+    .venv/bin/python bench/voice.py --eval   # the evaluation set through the intent layer (no model)
 
 Latency is the quiet the endpointing waits for after the speech (``trailing_silence_ms``) plus
 the work after the last chunk (vosk's final pass, matching); the WAV is read faster than real
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.flows.views import Action, FlowView, ListItem, ListView, MessageView, Step, Text  # noqa: E402
 from kiosk.voice.asr import Heard, Outcome, Recognizer, VoiceModel, WavSource, in_words, packaged_model  # noqa: E402
 from kiosk.voice.commands import Command, CommandTable, Kind, confirmation_commands, screen_commands  # noqa: E402
+from kiosk.voice.evaluation import evaluate  # noqa: E402
 
 ESPEAK_VOICES = {"zh_CN": "sit/cmn-latn-pinyin", "en": "en-us", "ko": "ko"}
 RATES = (150, 175)  # words a minute: a calm and a brisk speaker
@@ -218,7 +220,15 @@ def main() -> int:
         "Free-form decoding is slow on big models",
     )
     parser.add_argument("--show-wrong", action="store_true", help="list what was misheard")
+    parser.add_argument(
+        "--eval",
+        action="store_true",
+        help="run the evaluation set (tests/voice/eval/*.yaml: what patients say, per screen) through the "
+        "intent layer as text, both languages; no model needed",
+    )
     args = parser.parse_args()
+    if args.eval:
+        return evaluation(args.show_wrong)
 
     named = os.environ.get("KIOSK_VOSK_MODEL")
     if named:
@@ -268,6 +278,34 @@ def main() -> int:
     print(f"RTF < 0.3: {'met' if rtf < 0.3 else 'MISSED'}")
     print(tts_first_audio())
     return 0
+
+
+def evaluation(show: bool) -> int:
+    """The evaluation set's coverage: understood, not understood, wrong actions, per screen."""
+    met = True
+    for locale in ("zh_CN", "en"):
+        result = evaluate(locale)
+        commands, rejections, wrong = result.commands, result.rejections, result.wrong
+        understood = sum(r.understood for r in commands)
+        read_back = sum(r.read_back for r in commands if r.understood)
+        rejected = sum(r.understood for r in rejections)
+        print(f"{locale}: {len(result.results)} utterances ({len(commands)} commands, {len(rejections)} to reject)")
+        print(
+            f"  understood {understood}/{len(commands)} = {result.understood:.1%} "
+            f"(of them read back before acting: {read_back}); not understood {len(commands) - understood}; "
+            f"rejections rejected {rejected}/{len(rejections)}; wrong actions {len(wrong)}"
+        )
+        for screen, (n, ok, bad) in result.per_screen().items():
+            print(f"    {screen:<12} {ok:>3}/{n:<3} understood  {bad} wrong")
+        if show:
+            for r in result.results:
+                if not r.understood:
+                    kind = "WRONG" if r.wrong else "missed"
+                    print(f"    {kind}: [{r.case.screen}] {r.case.said!r} wanted {r.case.expected}, got {r.got}")
+        met = met and result.understood >= 0.95 and not wrong
+    print(f"goals: >= 95 % understood and 0 wrong actions in each language: {'met' if met else 'MISSED'}")
+    print("(text through the intent layer: recognition errors of a real model come on top; see the model run)")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -246,7 +246,12 @@ def build_kiosk(
     guide = VoiceGuide(window, speaker, Prompts(config.kiosk.name), window)
     guide.attach(screens.values())
     voice = VoiceControl(
-        window, post, config.kiosk.help, repeat=guide.replay, speak=lambda text: speaker.say(text, current_locale())
+        window,
+        post,
+        config.kiosk.help,
+        repeat=guide.replay,
+        speak=lambda text: speaker.say(text, current_locale()),
+        observe=ops.metrics.voice_heard,
     )
     window.attach_voice(voice)
     runner = FlowRunner(chart, clock, executor, guide)

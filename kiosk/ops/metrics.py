@@ -88,6 +88,9 @@ def paper_state(status: DeviceStatus) -> str:
     return "ok"
 
 
+VOICE_OUTCOMES = ("understood", "not_understood", "readback_refused", "nothing_heard", "failed")
+
+
 class KioskMetrics:
     """The kiosk's metrics in a registry of its own; implements both observer ports."""
 
@@ -141,6 +144,13 @@ class KioskMetrics:
             ["operation", "kind"],
             registry=r,
         )
+        self.voice_utterances = Counter(
+            "kiosk_voice_utterances",
+            "Spoken commands by screen and outcome: understood, not_understood, readback_refused "
+            "(a read-back answered no), nothing_heard, failed. Never what was said",
+            ["screen", "outcome"],
+            registry=r,
+        )
         idle = Gauge(
             "kiosk_idle_seconds",
             "Seconds the kiosk has waited on its home screen (0 while serving a patient)",
@@ -154,6 +164,8 @@ class KioskMetrics:
             self.flows_completed.labels(service=service)
             for reason in AbandonReason:
                 self.flows_abandoned.labels(service=service, reason=reason.value)
+        for outcome in VOICE_OUTCOMES:
+            self.voice_utterances.labels(screen="HomeView", outcome=outcome)
         self._states = _StateCollector(wall_clock)
         r.register(self._states)
 
@@ -190,6 +202,12 @@ class KioskMetrics:
     def _idle_seconds(self) -> float:
         since = self._home_since
         return 0.0 if since is None else max(0.0, self._clock() - since)
+
+    # -- voice (GUI thread) -------------------------------------------------------------------
+
+    def voice_heard(self, screen: str, outcome: str) -> None:
+        """One utterance's outcome on a screen (``screen`` names a view type, never a value)."""
+        self.voice_utterances.labels(screen=screen, outcome=outcome).inc()
 
     # -- RequestObserver (worker threads) -----------------------------------------------------
 

@@ -110,6 +110,8 @@ class MainWindow(QWidget):
             log.error("no overlay for view %s", type(view).__name__)
             return
         self.overlay.present(view)
+        if self.voice is not None:
+            self.voice.show_overlay(view, self.overlay)
 
     def apply_preferences(self, locale: str, elderly: bool) -> None:
         self._themes.apply(elderly)

@@ -1,4 +1,4 @@
-"""Push-to-talk: the big "Tap to speak" button on flow screens with choices. GUI thread only.
+"""Push-to-talk: the big "Tap to speak" button, from the home screen on. GUI thread only.
 
 The main window shows it only when a vosk model for the language on screen has loaded and a
 microphone exists; otherwise there is no button and nothing is said about voice. A tap starts
@@ -18,13 +18,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QHBoxLayout, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.config import LocalizedText
 from kiosk.flows.events import UserActivity
-from kiosk.flows.views import BusyView, FlowView, ListView, SearchView, View
+from kiosk.flows.views import (
+    BusyView,
+    FlowView,
+    HomeView,
+    IdentifyView,
+    IdleWarningView,
+    KeypadView,
+    ListView,
+    SearchView,
+    View,
+)
 from kiosk.ui.i18n import current_locale
 from kiosk.ui.screens.base import Post
 from kiosk.ui.screens.flow import translate
@@ -140,11 +151,23 @@ class VoiceQuestion(QWidget):
 
 
 def has_choices(view: View | None) -> bool:
-    """A flow screen the patient can answer: rows to choose or buttons to press."""
+    """A screen the patient can answer: the home screen's services, the idle warning, the ways
+    to identify, the keypad, a flow screen with rows to choose or buttons to press."""
+    if isinstance(view, HomeView):
+        return bool(view.services)
+    if isinstance(view, IdleWarningView | IdentifyView | KeypadView):
+        return True
     if not isinstance(view, FlowView) or isinstance(view, BusyView):
         return False
     items = view.items if isinstance(view, ListView | SearchView) else ()
     return bool(items or view.actions)
+
+
+def screen_name(view: View | None) -> str:
+    """A screen for the voice metrics: the view's kind and its flow, never a value."""
+    if isinstance(view, FlowView):
+        return f"{view.step.service}.{type(view).__name__}"
+    return type(view).__name__ if view is not None else "none"
 
 
 def _layout_holding(layout: QLayout, widget: QWidget) -> QBoxLayout | None:
@@ -178,6 +201,7 @@ class VoiceControl(QObject):
         *,
         repeat: Callable[[], None] | None = None,
         speak: Callable[[str], None] | None = None,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -185,6 +209,9 @@ class VoiceControl(QObject):
         self._help_line = help_line
         self._repeat = repeat
         self._speak = speak
+        self._observe = observe  # (screen, outcome) for the metrics: never what was said
+        self._overlay: QWidget | None = None  # the idle warning, while it is up
+        self._overlay_view: IdleWarningView | None = None
         self._recognizers: dict[str, Recognizer] = {}
         self._source: Callable[[], PcmSource] | None = None
         self._conversation = Conversation()
@@ -257,13 +284,34 @@ class VoiceControl(QObject):
             if not isinstance(view, FlowView):  # home, goodbye: nothing of the session stays up
                 self._hide_note()
         self._view = view
+        if screen is not None and screen is not self._screen:
+            screen.installEventFilter(self)  # a screen may move the button's place when it turns
         self._screen = screen
         self._dock()
+
+    def show_overlay(self, view: View | None, overlay: QWidget) -> None:
+        """The idle warning over the screen (None: gone): the button moves onto its card, so
+        "我还在" / "more time" can be said; what was pending on the screen below is dropped."""
+        view = view if isinstance(view, IdleWarningView) else None
+        if view != self._overlay_view:
+            self._cancel()
+            self._conversation.reset()
+            self.question.dismiss()
+        self._overlay_view = view
+        self._overlay = overlay if view is not None else None
+        self._dock()
+
+    @property
+    def view(self) -> View | None:
+        """What the patient answers: the idle warning while it is up, else the screen."""
+        return self._overlay_view if self._overlay_view is not None else self._view
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if watched is self._window and kind == QEvent.Type.Resize:
             self._dock()
+        elif watched is self._screen and kind == QEvent.Type.Resize:
+            QTimer.singleShot(0, self.button, self._dock)  # after the screen has laid itself out
         elif watched is self.button and kind == QEvent.Type.LanguageChange:
             self._cancel()  # the other language has its own model and phrases
             QTimer.singleShot(0, self.button, self._dock)  # dropped if the window is deleted first
@@ -273,24 +321,34 @@ class VoiceControl(QObject):
 
     def _dock(self) -> None:
         """Shows the button where it fits (see the module's docstring), or hides it."""
-        wanted = self.available and has_choices(self._view)
-        home = getattr(self._screen, "home_button", None) if wanted else None
+        wanted = self.available and has_choices(self.view)
+        card = self._overlay_card() if wanted else None
+        slot = getattr(self._screen, "voice_slot", None) if wanted and card is None else None
+        card = card or (slot if isinstance(slot, QBoxLayout) else None)  # the home screen in portrait
+        home = getattr(self._screen, "home_button", None) if wanted and card is None else None
         layout = self._screen.layout() if self._screen is not None else None
         footer = _layout_holding(layout, home) if isinstance(home, QWidget) and layout is not None else None
         if footer is not None and layout is not None and not self._fits(footer, layout):
             footer = None
-        target = footer if footer is not None else self._strip_row
+        target = card or footer or self._strip_row
         if target is not self._docked:
             self._docked.removeWidget(self.button)
-            if isinstance(home, QWidget) and target is not self._strip_row:
+            if isinstance(home, QWidget) and target is footer:
                 target.insertWidget(target.indexOf(home), self.button)
             else:
                 target.addWidget(self.button)
             self._docked = target
         self.button.setVisible(wanted)
-        self.strip.setVisible(wanted and footer is None)
+        self.strip.setVisible(wanted and footer is None and card is None)
         if not wanted:
             self._cancel()
+
+    def _overlay_card(self) -> QBoxLayout | None:
+        """The idle warning card's column of buttons (the button goes last in it)."""
+        more = getattr(self._overlay, "more_button", None)
+        card = more.parentWidget() if isinstance(more, QWidget) else None
+        layout = card.layout() if card is not None else None
+        return layout if isinstance(layout, QBoxLayout) else None
 
     def _fits(self, footer: QBoxLayout, frame: QLayout) -> bool:
         """Whether the footer's buttons and this one fit side by side in the screen's width."""
@@ -321,10 +379,11 @@ class VoiceControl(QObject):
 
     def listen(self) -> None:
         recognizer = self._recognizers.get(current_locale())
-        view, source = self._view, self._source
-        if recognizer is None or source is None or not isinstance(view, FlowView):
+        view, source = self.view, self._source
+        if recognizer is None or source is None or view is None:
             return
-        commands = self._conversation.commands(view, current_locale(), translate)
+        # "明天": the kiosk's date unless a time row marks today (the flow's own clock wins).
+        commands = self._conversation.commands(view, current_locale(), translate, today=date.today())
         self._count += 1
         number = self._utterance = self._count
         self.button.set_listening(True)
@@ -345,6 +404,7 @@ class VoiceControl(QObject):
             return  # cancelled, or the screen changed meanwhile: never act on an old screen
         self._utterance = 0
         self.button.set_listening(False)
+        self._count_outcome(heard)
         matched = heard.outcome is Outcome.MATCHED and isinstance(heard.command, Command)
         if not matched and self.question.isVisible() and heard.outcome is not Outcome.CANCELLED:
             # The question covers the button: listen for the answer once more, then leave it to a tap.
@@ -375,11 +435,29 @@ class VoiceControl(QObject):
                     )
                 )
 
+    def _count_outcome(self, heard: Heard) -> None:
+        if self._observe is None or heard.outcome is Outcome.CANCELLED:
+            return
+        command = heard.command if isinstance(heard.command, Command) else None
+        if command is not None and command.kind is not Kind.CLARIFY:
+            outcome = "understood"
+        elif heard.outcome is Outcome.NOTHING_HEARD:
+            outcome = "nothing_heard"
+        elif heard.outcome is Outcome.FAILED:
+            outcome = "failed"
+        else:
+            outcome = "not_understood"
+        if self._conversation.pending is not None and command is not None and command.kind is Kind.NO:
+            outcome = "readback_refused"
+        self._observe(screen_name(self.view), outcome)
+
     def _answered(self, yes: bool) -> None:
         """A tap on the question's Yes or No."""
         self._cancel()
         pending = self._conversation.pending
         if pending is not None:
+            if not yes and self._observe is not None:
+                self._observe(screen_name(self.view), "readback_refused")
             self._act(self._conversation.answer(yes), pending)
 
     def _act(self, reply: Reply, command: Command) -> None:
@@ -390,12 +468,20 @@ class VoiceControl(QObject):
             self._asked = 0
             self.listen()  # the answer can be spoken at once
             return
+        if self._conversation.pending is not None:
+            # Help or "say again" while "Do it?" is up: the question stays, is said again, listens.
+            if self._speak is not None:
+                self._speak(f"{self.question.said.text()} {self.question.question.text()}")
+            self.listen()
+            return
         self.question.dismiss()
         if reply.post is not None:
             log.info("voice: %s → %s", command.kind, _event_name(command))
             self._note(QCoreApplication.translate("VoiceControl", "You said: %1").replace("%1", command.label))
             self._post(UserActivity())  # as a touch would
             self._post(reply.post)
+            for event in reply.then:
+                self._post(event)
         elif reply.kind is Kind.HELP:
             self._help()
         elif reply.kind is Kind.REPEAT:
@@ -404,6 +490,14 @@ class VoiceControl(QObject):
                 self._repeat()
         elif reply.kind is Kind.NO:
             self._note(QCoreApplication.translate("VoiceControl", "Not done."))
+        elif reply.kind is Kind.CLARIFY:
+            self._post(UserActivity())
+            self._note(
+                QCoreApplication.translate(
+                    "VoiceControl", "Which one? %1. Please say a bit more, or the number."
+                ).replace("%1", command.label),
+                HELP_FOR_MS,
+            )
 
     def _help(self) -> None:
         tip = QCoreApplication.translate(

@@ -10,12 +10,13 @@ of the voice button is one *utterance*:
                        ``preroll_ms`` before it too (it never sees long silence, which hurts it)
     end of speech      ``trailing_silence_ms`` of quiet after speech, the source ending, or
                        ``max_utterance_s`` of speech (a cough that never stops) → final result
-    result             the words vosk heard, matched to one phrase of the vocabulary: MATCHED,
-                       or UNKNOWN (``[unk]``, several phrases, a doubtful word, nothing)
+    result             the words vosk heard, parsed by the vocabulary (``kiosk.voice.intents``):
+                       MATCHED, or UNKNOWN (only ``[unk]``, no intent, a doubtful word, nothing)
 
 ``[unk]`` is put in the grammar only when the model knows it (vosk-model-small-cn and -en-us
-do, the Korean test model does not). Without it vosk always answers with *some* grammar phrase,
-so a result is only accepted when it is exactly one phrase and every word's confidence reaches
+do, the Korean test model does not). vosk turns the grammar lines into a bigram model, so it can
+hear carrier words and ``[unk]`` around a command ("我 要 [unk] 内科"); the vocabulary decides
+whether that is one intent. A result is only accepted when every word vosk knew reaches
 ``min_confidence``; anything else is UNKNOWN.
 
 Threads: :class:`Recognizer` owns one thread ("asr") that runs one utterance at a time and calls
@@ -559,9 +560,13 @@ class Recognizer:
             return Heard(Outcome.NOTHING_HEARD, audio_s=vad.audio_s, compute_s=decoded.compute_s)
         decoded.finish(rec)
         heard = " ".join(decoded.words)
-        least = min(decoded.confidences) if decoded.confidences else None
+        # Words the grammar does not have come as [unk]: the vocabulary decides whether they are
+        # carrier words around a command ("我 要 [unk] 内科") or the whole of it. Only the words it
+        # knows must be certain.
+        known = [c for w, c in zip(decoded.words, decoded.confidences, strict=False) if w != UNK]
+        least = min(known) if known else None
         command = None
-        if decoded.words and UNK not in decoded.words and (least is None or least >= ep.min_confidence):
+        if decoded.words and any(w != UNK for w in decoded.words) and (least is None or least >= ep.min_confidence):
             command = vocabulary.match(origin.get(heard, heard))
         decode_ms = (time.perf_counter() - last_read) * 1000
         wait_ms = (vad.audio_s - vad.speech_end) * 1000

@@ -862,64 +862,69 @@
 <context>
     <name>VoiceControl</name>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="60"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="331"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="70"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="382"/>
         <source>Listening…</source>
         <translation>正在听…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="62"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="72"/>
         <source>Tap to speak</source>
         <translation>点击说话</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="126"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="396"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="136"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="466"/>
         <source>You said: %1</source>
         <translation>您说：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="127"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="137"/>
         <source>Do you want to do this?</source>
         <translation>确定要这样做吗？</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="128"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="138"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="129"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="139"/>
         <source>No</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="355"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="406"/>
         <source>Please tap Yes or No.</source>
         <translation>请点击“是”或“否”。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="361"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="413"/>
         <source>I heard nothing. Tap the button, then speak.</source>
         <translation>没有听到声音。请点击按钮后再说。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="365"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="417"/>
         <source>Voice commands are not working right now. Please tap the screen.</source>
         <translation>语音功能暂时无法使用，请点击屏幕操作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="373"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="425"/>
         <source>Sorry, I did not understand. Please say it again, or tap the screen.</source>
         <translation>抱歉，没有听懂。请再说一遍，或点击屏幕。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="406"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="478"/>
         <source>Not done.</source>
         <translation>已取消，未执行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="409"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="482"/>
+        <source>Which one? %1. Please say a bit more, or the number.</source>
+        <translation>哪一个？%1。请再说详细一点，或者说第几个。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/voice_button.py" line="489"/>
         <source>Say the name or the number of a choice, or &quot;back&quot; or &quot;cancel&quot;.</source>
         <translation>请说出选项的名称或序号（如“第一个”），也可以说“返回”或“取消”。</translation>
     </message>
@@ -2076,6 +2081,31 @@ The hospital system says: %1</source>
         <location filename="../../kiosk/flows/registration.py" line="888"/>
         <source>%1 places left · fee %2</source>
         <translation>余 %1 个号 · 挂号费 %2</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/commands.py" line="510"/>
+        <source>Leave out: %1</source>
+        <translation>不交这一项：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/commands.py" line="511"/>
+        <source>Add: %1</source>
+        <translation>加上这一项：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/commands.py" line="512"/>
+        <source>Go back to the start</source>
+        <translation>回到首页</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/commands.py" line="513"/>
+        <source>Card number %1</source>
+        <translation>卡号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/voice/commands.py" line="514"/>
+        <source>More time</source>
+        <translation>再给我一点时间</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,8 @@ model ``KIOSK_VOSK_MODEL`` names; tests/voice/test_commands.py covers their phra
 from __future__ import annotations
 
 import io
+import json
+import math
 import queue
 import random
 import shutil
@@ -20,7 +22,7 @@ import subprocess
 import threading
 import time
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -299,8 +301,12 @@ def test_the_grammar_follows_the_screen(
     second_lines, _ = korean.grammar(second.phrases)
     assert "비뇨기과" in first_lines
     assert "비뇨기과" not in second_lines
-    assert "전 화면" in second_lines  # Back is shown on the doctors' screen only
-    assert "전 화면" not in first_lines
+    assert "전 화면" in second_lines  # Back on the doctors' screen; on the first, back to the start
+    assert "전 화면" in first_lines
+    assert second.match("전 화면") == Command(Kind.BACK, "전 화면", FlowEvent("back"))
+    home = first.match("전 화면")
+    assert home is not None
+    assert (home.event, home.confirm) == (HomeRequested(), True)  # read back: it ends the visit
     assert "다음 쪽" in first_lines  # a second page
     assert "의사0 교수" not in second_lines  # not words this model knows: left out
     assert UNK not in first_lines  # the Korean model has no [unk]
@@ -381,7 +387,7 @@ def test_a_booking_is_confirmed_before_anything_is_posted(recognizer: Recognizer
     assert reply.ask.event == FlowEvent("confirm")
     # "Do it?" listens for yes / no only; no drops the question and posts nothing.
     question = conversation.commands(view, "ko", shown)
-    assert set(question.phrases) == {"네", "좋아요", "아니요", "전 화면", "메인 화면"}
+    assert set(question.phrases) == {"네", "좋아요", "아니요", "전 화면", "메인 화면", "도움말", "다시"}
     answer = listen(recognizer, speech("아니요"), question)
     assert isinstance(answer.command, Command)
     declined = conversation.heard(answer.command)
@@ -473,3 +479,82 @@ def _confirm_view() -> MessageView:
         (Action("confirm", Text("Confirm and pay"), primary=True),),
         can_go_back=True,
     )
+
+
+class _ScriptedKaldi:
+    """A vosk recogniser that "heard" a scripted result (no Chinese model can be had here)."""
+
+    def __init__(self, words: list[tuple[str, float]]) -> None:
+        self._words = words
+
+    def AcceptWaveform(self, data: bytes) -> bool:
+        return False
+
+    def FinalResult(self) -> str:
+        text = " ".join(w for w, _ in self._words)
+        return json.dumps({"text": text, "result": [{"word": w, "conf": c} for w, c in self._words]})
+
+
+class _ScriptedModel:
+    locale = "zh_CN"
+
+    def __init__(self, words: list[tuple[str, float]]) -> None:
+        self.words = words
+        self.grammars: list[list[str]] = []
+
+    def grammar(self, phrases: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+        lines = [*phrases, UNK]
+        self.grammars.append(lines)
+        return lines, {}
+
+    def recognizer(self, sample_rate: int, grammar: list[str] | None) -> _ScriptedKaldi:
+        return _ScriptedKaldi(self.words)
+
+
+def _tone_wav(seconds: float = 0.6) -> bytes:
+    rate = 16000
+    samples = b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * n / rate))) for n in range(int(rate * seconds))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("heard", "expected"),
+    [
+        (
+            [(UNK, 0.3), ("我", 0.9), ("要", 0.9), ("挂", 0.9), ("内科", 0.95)],
+            FlowEvent("pick", "d0"),
+        ),  # "哎呀我要挂内科"
+        ([("我", 0.9), ("要", 0.9), (UNK, 0.3), ("内科", 0.95)], None),  # right before a name: "神经内科" is not 内科
+        ([("挂", 0.9), ("内科", 0.9), (UNK, 0.2)], FlowEvent("pick", "d0")),
+        ([(UNK, 0.9)], None),  # nothing but unknown words
+        ([(UNK, 0.9), (UNK, 0.8), (UNK, 0.7), (UNK, 0.9), (UNK, 0.9), ("内科", 0.9)], None),  # too much unknown
+        ([("我", 0.9), ("要", 0.9), ("内科", 0.2)], None),  # a doubtful word of the grammar
+    ],
+)
+def test_words_outside_the_grammar_around_a_command_are_tolerated(
+    heard: list[tuple[str, float]], expected: FlowEvent | None
+) -> None:
+    view = ListView(
+        Step("registration", 2, 7),
+        Text("Choose a department"),
+        items=(ListItem("d0", Text("%1", ("内科",))), ListItem("d1", Text("%1", ("眼科",)))),
+        can_go_back=False,
+    )
+    table = screen_commands(view, "zh_CN", shown)
+    model = _ScriptedModel(heard)
+    result = Recognizer(model).recognize(WavSource(_tone_wav(), then_silence_s=1.0), table)  # type: ignore[arg-type]
+    assert model.grammars[0][-1] == UNK
+    if expected is None:
+        assert result.outcome is Outcome.UNKNOWN
+    else:
+        assert result.outcome is Outcome.MATCHED, result
+        assert isinstance(result.command, Command)
+        assert result.command.event == expected

@@ -6,10 +6,6 @@ model can be installed here; tests/voice/test_asr.py runs the real recogniser on
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
 
@@ -29,10 +25,8 @@ from kiosk.flows.views import (
     Step,
     Text,
 )
-from kiosk.services import Services, build_services
+from kiosk.services import Services
 from kiosk.ui.screenshot import SCREENS, SIZES, find_clipped, present
-from kiosk.ui.voice_button import VoiceControl
-from kiosk.voice.asr import Heard, Outcome, PcmSource
 from kiosk.voice.commands import (
     Command,
     CommandTable,
@@ -43,7 +37,7 @@ from kiosk.voice.commands import (
     confirmation_commands,
     screen_commands,
 )
-from tests.flows.conftest import Patient as PatientHands
+from tests.voice.conftest import FakeRecognizer, Voice
 
 
 def plain(text: Text) -> str:
@@ -113,13 +107,15 @@ def test_chinese_rows_by_name_and_number_and_the_general_words() -> None:
     assert event(table, "拼音搜索") == FlowEvent("search")
     assert event(table, "下一页") == FlowEvent("page", 1)
     assert event(table, "上一页") is None  # the first page
-    assert event(table, "返回") is None  # no Back on the department tiles
+    back = table.match("返回")  # no Back on the department tiles: the way back is the start, read back first
+    assert back is not None
+    assert (back.event, back.confirm) == (HomeRequested(), True)
     assert event(table, "取消") == HomeRequested()
     assert event(table, "是") is None  # no primary action to say yes to
     help_ = table.match("帮助")
     assert help_ is not None
     assert (help_.kind, help_.event) == (Kind.HELP, None)
-    assert table.match("再说一遍") == Command(Kind.REPEAT, "再说一遍")
+    assert table.match("再说一遍") == Command(Kind.REPEAT, "repeat")
     assert "内科" in table.phrases
     assert "第一个" in table.phrases
 
@@ -186,7 +182,9 @@ def test_two_rows_with_the_same_name_are_said_by_number() -> None:
         items=(ListItem("s1", Text("General clinic")), ListItem("s2", Text("General clinic"))),
     )
     table = screen_commands(view, "en", plain)
-    assert table.match("general clinic") is None
+    which = table.match("general clinic")  # two rows fit: asked which one, nothing posted
+    assert which is not None
+    assert (which.kind, which.event) == (Kind.CLARIFY, None)
     assert event(table, "second") == FlowEvent("pick", "s2")
 
 
@@ -215,93 +213,6 @@ def test_search_matches_and_disabled_rows() -> None:
 # -- through the real kiosk --------------------------------------------------------------------------
 
 
-class FakeRecognizer:
-    """Stands in for vosk: an utterance waits until the test says a phrase, which is then matched
-    against the grammar the voice button built for the screen, and answered from another thread
-    as the real recogniser does."""
-
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
-        self.waiting: tuple[CommandTable, Callable[[Heard], None]] | None = None
-        self.grammars: list[tuple[str, ...]] = []
-        self.closed = False
-
-    def listen(self, source: PcmSource, vocabulary: CommandTable, on_result: Callable[[Heard], None]) -> None:
-        self.waiting = (vocabulary, on_result)
-        self.grammars.append(tuple(vocabulary.phrases))
-
-    def hear(self, phrase: str | None) -> None:
-        assert self.waiting is not None, "the voice button is not listening"
-        vocabulary, on_result = self.waiting
-        self.waiting = None
-        if phrase is None:
-            heard = Heard(Outcome.NOTHING_HEARD)
-        else:
-            command = vocabulary.match(phrase)
-            heard = Heard(Outcome.MATCHED if command is not None else Outcome.UNKNOWN, phrase, command)
-        thread = threading.Thread(target=on_result, args=(heard,))
-        thread.start()
-        thread.join()
-
-    def cancel(self) -> None:
-        if self.waiting is not None:
-            _, on_result = self.waiting
-            self.waiting = None
-            on_result(Heard(Outcome.CANCELLED))
-
-    def close(self) -> None:
-        self.closed = True
-
-
-class Voice:
-    """The patient's voice at the kiosk: taps the voice button (unless it is already listening
-    for the answer to a question) and says a phrase."""
-
-    def __init__(self, kiosk: Kiosk, hands: PatientHands, recognizers: dict[str, FakeRecognizer]) -> None:
-        self.kiosk = kiosk
-        self.hands = hands
-        self.recognizers = recognizers
-        assert kiosk.voice is not None
-        self.control: VoiceControl = kiosk.voice
-
-    @property
-    def recognizer(self) -> FakeRecognizer:
-        return self.recognizers[self.kiosk.translations.locale or "zh_CN"]
-
-    def say(self, phrase: str | None) -> None:
-        if self.recognizer.waiting is None:
-            assert self.control.button.isVisible(), f"no voice button on {self.hands.view}"
-            self.hands.click(self.control.button, "voice")
-        self.recognizer.hear(phrase)
-        self.hands.qapp.processEvents()
-
-    def note(self) -> str:
-        return self.control.note.text() if self.control.note.isVisible() else ""
-
-
-@pytest.fixture
-def lobby(qapp: QApplication, demo_config: Config) -> Iterator[tuple[Kiosk, Voice, Services]]:
-    built: dict[str, Services] = {}
-
-    def services(config: Config, post: Callable[[Any], None]) -> Services:
-        built["s"] = s = build_services(config, post)
-        return s
-
-    kiosk = build_kiosk(demo_config, qapp, services=services)
-    built["s"].start()
-    kiosk.start(fullscreen=False, hide_cursor=False)
-    kiosk.window.resize(1920, 1080)
-    recognizers = {locale: FakeRecognizer(locale) for locale in ("zh_CN", "en")}
-    assert kiosk.voice is not None
-    kiosk.voice.set_recognizers(recognizers, lambda: None)  # type: ignore[arg-type, return-value]
-    try:
-        yield kiosk, Voice(kiosk, PatientHands(kiosk, qapp), recognizers), built["s"]
-    finally:
-        kiosk.runner.post(HomeRequested())
-        qapp.processEvents()
-        kiosk.stop()
-
-
 def _texts(kiosk: Kiosk) -> list[str]:
     window = kiosk.window
     return [w.text() for w in window.findChildren(QLabel)] + [w.text() for w in window.findChildren(QAbstractButton)]
@@ -324,12 +235,12 @@ def test_register_and_pay_by_voice_alone_after_identification(
     assert sandbox is not None
     kiosk.runner.post(LocaleChosen(locale))
     hands.wait_until(lambda: kiosk.translations.locale == locale, 5, "the language")
-    assert not voice.control.button.isVisible()  # home: a tap chooses the service
+    assert voice.control.button.isVisible()  # voice from the home screen on
 
     # Registration (挂号): identified by ID card, everything after it by voice.
     hands.choose("registration")
     hands.wait_for(IdentifyView)
-    assert not voice.control.button.isVisible()  # no choices to say: a card is shown
+    assert voice.control.button.isVisible()  # the keypad can be asked for by voice
     hands.panel.insert_id_card(1)
     hands.wait_for(MessageView, where=lambda v: v.title.source == "Please confirm")
     taps = len(hands.taps)
@@ -337,11 +248,14 @@ def test_register_and_pay_by_voice_alone_after_identification(
     tiles = hands.wait_for(ListView, where=lambda v: v.tiles)
     department = tiles.items[0].title.args[0]
     voice.say(department if locale == "zh_CN" else said["first"])  # a Chinese name; English: its number
+    voice.confirm_if_asked(said["yes"])  # a sound-alike on the page (内科 / 外科) is read back
     assert voice.note() in (f"您说：{department}", f"You said: {department}")
     hands.wait_for(ListView, where=lambda v: v.step.index == 3)
     voice.say(said["first"])
+    voice.confirm_if_asked(said["yes"])  # 第一 / 第二 sound alike
     times = hands.wait_for(ListView, where=lambda v: v.step.index == 4)
     voice.say(said["first"])
+    voice.confirm_if_asked(said["yes"])
     hands.wait_for(MessageView, where=lambda v: v.title.source == "Please check your booking")
     voice.say(said["confirm"])
     assert voice.control.question.isVisible()  # "You said: 确认并支付. Do you want to do this?"
@@ -443,9 +357,12 @@ def test_the_button_shows_only_with_a_model_a_microphone_and_choices(qapp: QAppl
         control.set_recognizers({"zh_CN": FakeRecognizer("zh_CN")}, lambda: None)  # type: ignore[dict-item, arg-type, return-value]
         assert control.button.isVisible()
         assert control.button.text() == "Tap to speak" or control.button.text() == "点击说话"
-        for screen in ("home", "busy", "identify", "goodbye"):
+        for screen in ("busy", "goodbye"):
             present(kiosk, screen, "zh_CN", False, SIZES["1920x1080"])
             assert not control.button.isVisible(), screen
+        for screen in ("identify", "keypad"):  # where a visit starts: voice too (home: the lobby tests)
+            present(kiosk, screen, "zh_CN", False, SIZES["1920x1080"])
+            assert control.button.isVisible(), screen
         present(kiosk, "departments", "en", False, SIZES["1920x1080"])
         assert not control.button.isVisible()  # no English model: no button, nothing said
         assert not control.note.isVisible()
@@ -454,7 +371,7 @@ def test_the_button_shows_only_with_a_model_a_microphone_and_choices(qapp: QAppl
 
 
 # The sample screens with choices (the others never show the button; the test checks that too).
-CHOICE_SCREENS = [s for s in SCREENS if s not in ("home", "idle_warning", "goodbye", "error", "identify", "busy")]
+CHOICE_SCREENS = [s for s in SCREENS if s not in ("idle_warning", "goodbye", "error", "busy")]
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QLocale, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.config import Locale, LocalizedText
 from kiosk.flows.events import ElderlyModeChosen, LocaleChosen, ServiceChosen
@@ -66,6 +66,8 @@ class HomeScreen(Screen):
         self.elderly_button = button()
         self.elderly_button.setCheckable(True)
         self.elderly_button.clicked.connect(lambda checked: self._post(ElderlyModeChosen(checked)))
+        self._voice_slot = QHBoxLayout()  # the voice button in portrait (kiosk.ui.voice_button)
+        self._voice_slot.setContentsMargins(0, 0, 0, 0)
         # The kiosk's name, the clock, the prompt and the switches: see _place_top.
         self.top = QGridLayout()
         self.top.setHorizontalSpacing(24)
@@ -128,6 +130,7 @@ class HomeScreen(Screen):
         self._landscape = landscape
         for widget in (self.title, self.clock, self.prompt, self.language_button, self.elderly_button):
             self.top.removeWidget(widget)
+        self.top.removeItem(self._voice_slot)
         if landscape:
             self.top.addWidget(self.title, 0, 0)
             self.top.addWidget(self.clock, 0, 1, 1, 2)
@@ -140,9 +143,16 @@ class HomeScreen(Screen):
             self.top.addWidget(self.language_button, 1, 1)
             self.top.addWidget(self.elderly_button, 1, 2)
             self.top.addWidget(self.prompt, 2, 0, 1, 3)
+            self.top.addLayout(self._voice_slot, 1, 0)  # beside the switches: the tiles keep the height
         # Portrait: the date above the time when the name beside them needs the width.
         self.clock.setWordWrap(not landscape)
         self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+
+    @property
+    def voice_slot(self) -> QHBoxLayout | None:
+        """Where the voice button goes in portrait, beside the switches; None in landscape, where
+        it has a strip of its own below the screen."""
+        return None if self._landscape else self._voice_slot
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         landscape = event.size().width() > event.size().height()
