@@ -45,7 +45,7 @@
 <context>
     <name>SearchScreen</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/screens/flow.py" line="636"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="694"/>
         <source>%n more: type another letter</source>
         <translation>
             <numerusform>%n more: type another letter</numerusform>

@@ -476,7 +476,7 @@
 <context>
     <name>BusyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="305"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="338"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
@@ -565,22 +565,22 @@
 <context>
     <name>FlowScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="203"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="221"/>
         <source>Back</source>
         <translation>返回上一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="204"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="222"/>
         <source>Home</source>
         <translation>返回首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="205"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="223"/>
         <source>Repeat</source>
         <translation>再听一遍</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="212"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="230"/>
         <source>Step %1 of %2</source>
         <translation>第 %1 步，共 %2 步</translation>
     </message>
@@ -601,42 +601,42 @@
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="162"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="172"/>
         <source>Please touch the service you need</source>
         <translation>请点击您要办理的业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="164"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="174"/>
         <source>Self-service is not available at this kiosk yet. Please go to the service counter.</source>
         <translation>本机暂未开通自助服务，请到人工服务窗口办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="168"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="178"/>
         <source>Book a doctor for today or the next 7 days</source>
         <translation>当日挂号，或预约未来 7 天</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="169"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="179"/>
         <source>Booked already? Check in and get your number</source>
         <translation>已预约？签到并取号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="170"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="180"/>
         <source>Tests, medicine and treatment</source>
         <translation>检查、药品和治疗费用</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="171"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="181"/>
         <source>Lab and imaging reports</source>
         <translation>检验、检查报告</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="180"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="190"/>
         <source>Large text</source>
         <translation>长辈模式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/home.py" line="192"/>
+        <location filename="../../kiosk/ui/screens/home.py" line="202"/>
         <source>ddd d MMM  HH:mm</source>
         <translation>M月d日 dddd  HH:mm</translation>
     </message>
@@ -644,22 +644,22 @@
 <context>
     <name>IdentifyScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="350"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="389"/>
         <source>Place your ID card on the reader</source>
         <translation>请将身份证放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="351"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="390"/>
         <source>Swipe your visit or insurance card</source>
         <translation>请刷就诊卡或医保卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="352"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="391"/>
         <source>Show your health code to the scanner</source>
         <translation>请将健康码对准扫码口</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="357"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="396"/>
         <source>Type my visit card number</source>
         <translation>手动输入就诊卡号</translation>
     </message>
@@ -692,12 +692,12 @@
 <context>
     <name>KeypadScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="407"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="446"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="408"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="447"/>
         <source>OK</source>
         <translation>确定</translation>
     </message>
@@ -705,17 +705,17 @@
 <context>
     <name>ListScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="504"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="561"/>
         <source>Previous</source>
         <translation>上一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="505"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="562"/>
         <source>More</source>
         <translation>下一页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="509"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="566"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -723,7 +723,7 @@
 <context>
     <name>MessageScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="259"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="280"/>
         <source>Error code: %1</source>
         <translation>错误代码：%1</translation>
     </message>
@@ -801,7 +801,7 @@
 <context>
     <name>QrPaymentScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="770"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="828"/>
         <source>Time left: %1:%2</source>
         <translation>剩余时间：%1:%2</translation>
     </message>
@@ -809,12 +809,12 @@
 <context>
     <name>SearchScreen</name>
     <message>
-        <location filename="../../kiosk/ui/screens/flow.py" line="630"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="687"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/screens/flow.py" line="636"/>
+        <location filename="../../kiosk/ui/screens/flow.py" line="694"/>
         <source>%n more: type another letter</source>
         <translation>
             <numerusform>还有 %n 个：请再输入一个字母</numerusform>
@@ -862,69 +862,69 @@
 <context>
     <name>VoiceControl</name>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="70"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="382"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="71"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="390"/>
         <source>Listening…</source>
         <translation>正在听…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="72"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="73"/>
         <source>Tap to speak</source>
         <translation>点击说话</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="136"/>
-        <location filename="../../kiosk/ui/voice_button.py" line="466"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="137"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="480"/>
         <source>You said: %1</source>
         <translation>您说：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="137"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="138"/>
         <source>Do you want to do this?</source>
         <translation>确定要这样做吗？</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="138"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="139"/>
         <source>Yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="139"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="140"/>
         <source>No</source>
         <translation>否</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="406"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="415"/>
         <source>Please tap Yes or No.</source>
         <translation>请点击“是”或“否”。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="413"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="421"/>
         <source>I heard nothing. Tap the button, then speak.</source>
         <translation>没有听到声音。请点击按钮后再说。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="417"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="425"/>
         <source>Voice commands are not working right now. Please tap the screen.</source>
         <translation>语音功能暂时无法使用，请点击屏幕操作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="425"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="433"/>
         <source>Sorry, I did not understand. Please say it again, or tap the screen.</source>
         <translation>抱歉，没有听懂。请再说一遍，或点击屏幕。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="478"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="492"/>
         <source>Not done.</source>
         <translation>已取消，未执行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="482"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="496"/>
         <source>Which one? %1. Please say a bit more, or the number.</source>
         <translation>哪一个？%1。请再说详细一点，或者说第几个。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/voice_button.py" line="489"/>
+        <location filename="../../kiosk/ui/voice_button.py" line="503"/>
         <source>Say the name or the number of a choice, or &quot;back&quot; or &quot;cancel&quot;.</source>
         <translation>请说出选项的名称或序号（如“第一个”），也可以说“返回”或“取消”。</translation>
     </message>
@@ -2083,27 +2083,27 @@ The hospital system says: %1</source>
         <translation>余 %1 个号 · 挂号费 %2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/commands.py" line="510"/>
+        <location filename="../../kiosk/voice/commands.py" line="549"/>
         <source>Leave out: %1</source>
         <translation>不交这一项：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/commands.py" line="511"/>
+        <location filename="../../kiosk/voice/commands.py" line="550"/>
         <source>Add: %1</source>
         <translation>加上这一项：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/commands.py" line="512"/>
+        <location filename="../../kiosk/voice/commands.py" line="551"/>
         <source>Go back to the start</source>
         <translation>回到首页</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/commands.py" line="513"/>
+        <location filename="../../kiosk/voice/commands.py" line="552"/>
         <source>Card number %1</source>
         <translation>卡号 %1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/voice/commands.py" line="514"/>
+        <location filename="../../kiosk/voice/commands.py" line="553"/>
         <source>More time</source>
         <translation>再给我一点时间</translation>
     </message>
