@@ -28,7 +28,7 @@ OTHER_WINDOW = (
 )
 
 
-def _x(args: list[str], display: str) -> str:
+def _run_x(args: list[str], display: str) -> str:
     env = os.environ | {"DISPLAY": display}
     return subprocess.run(args, capture_output=True, text=True, timeout=20, check=False, env=env).stdout.strip()
 
@@ -43,12 +43,12 @@ def _wait_for(predicate: Callable[[], object], what: str, timeout: float = 30.0)
 
 
 def _visible_windows(pid: int, display: str) -> list[str]:
-    return _x(["xdotool", "search", "--onlyvisible", "--pid", str(pid)], display).split()
+    return _run_x(["xdotool", "search", "--onlyvisible", "--pid", str(pid)], display).split()
 
 
 def _topmost_client(display: str) -> int:
     # _NET_CLIENT_LIST_STACKING lists managed windows bottom to top.
-    stacking = _x(["xprop", "-root", "_NET_CLIENT_LIST_STACKING"], display)
+    stacking = _run_x(["xprop", "-root", "_NET_CLIENT_LIST_STACKING"], display)
     return int(stacking.rsplit(",", 1)[-1].split()[-1], 16)
 
 
@@ -72,7 +72,7 @@ def desktop() -> Iterator[str]:
                 stderr=subprocess.DEVNULL,
             )
         )
-        _wait_for(lambda: "window id" in _x(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], display), "openbox")
+        _wait_for(lambda: "window id" in _run_x(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], display), "openbox")
         yield display
     finally:
         for process in reversed(processes):
@@ -103,17 +103,17 @@ def test_alt_f4_and_alt_tab_neither_close_nor_cover_the_kiosk(desktop: str) -> N
         [window] = _visible_windows(kiosk.pid, desktop)
 
         # The patient at the kiosk presses Alt+Tab: openbox focuses and raises the other window.
-        _x(["xdotool", "windowactivate", "--sync", window], desktop)
-        _x(["xdotool", "key", "--clearmodifiers", "alt+Tab"], desktop)
+        _run_x(["xdotool", "windowactivate", "--sync", window], desktop)
+        _run_x(["xdotool", "key", "--clearmodifiers", "alt+Tab"], desktop)
         time.sleep(1.0)
         assert _topmost_client(desktop) == int(window), "Alt+Tab put another window over the kiosk"
         # Another program takes the focus by itself: it still stays under the kiosk.
-        _x(["xdotool", "windowactivate", "--sync", _visible_windows(other.pid, desktop)[0]], desktop)
+        _run_x(["xdotool", "windowactivate", "--sync", _visible_windows(other.pid, desktop)[0]], desktop)
         time.sleep(0.5)
         assert _topmost_client(desktop) == int(window), "another window came up over the kiosk"
 
-        _x(["xdotool", "windowactivate", "--sync", window], desktop)
-        _x(["xdotool", "key", "--clearmodifiers", "alt+F4"], desktop)
+        _run_x(["xdotool", "windowactivate", "--sync", window], desktop)
+        _run_x(["xdotool", "key", "--clearmodifiers", "alt+F4"], desktop)
         time.sleep(1.5)
         assert kiosk.poll() is None, "Alt+F4 ended the kiosk"
         assert _visible_windows(kiosk.pid, desktop) == [window], "Alt+F4 closed the kiosk window"
