@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from kiosk import __version__
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, DeviceRole, load_config
 from kiosk.errors import ConfigurationError, ServiceUnavailableError
+from kiosk.payments.errors import JournalError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
@@ -33,6 +34,7 @@ PRODUCTION_CONFIG = Path("/etc/hospital-kiosk/config.yaml")
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 DEMO_TOUR = Path("demo-tour")
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_JOURNAL = 3  # the journal cannot be opened (damaged, not a database, unwritable): README
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:  # found while building a service: a device profile, a token file
         print(f"kiosk: the configuration cannot be used: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except JournalError as exc:  # one line for systemd's journal, not a traceback per restart
+        print(
+            f"kiosk: {exc}; restore the journal from a backup or move it aside "
+            "(README: When the kiosk refuses payments)",
+            file=sys.stderr,
+        )
+        return EXIT_JOURNAL
 
 
 def _load(path: Path) -> Config:

@@ -250,9 +250,9 @@ class Journal:
                 conn.execute("PRAGMA foreign_keys = ON")
                 self._migrate(conn)
                 self.loss = self._check_mark(conn)
-            except sqlite3.Error as exc:
+            except sqlite3.DatabaseError as exc:
                 conn.close()
-                raise JournalError(f"cannot prepare the journal {self.path}: {exc}") from None
+                raise JournalError(f"the journal {self.path} cannot be used: {exc}") from None
             except BaseException:
                 conn.close()
                 raise
@@ -266,8 +266,8 @@ class Journal:
         """Compares the commit mark with the journal; writes the first mark of a journal."""
         if str(self.path) == ":memory:":
             return None
+        expected = read_mark(self.path)  # first: a commit by another process since only raises ``found``
         found = payment_events_in(conn)
-        expected = read_mark(self.path)
         if expected is not None and found < expected:
             return JournalLoss(self.path, expected, found)
         if expected is None or found > expected:
