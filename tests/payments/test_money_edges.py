@@ -17,7 +17,7 @@ from kiosk.payments.ledger import PaymentLedger, PaymentState
 from kiosk.payments.providers import SandboxProvider
 from kiosk.payments.sandbox.client import SandboxChannel
 from kiosk.payments.sandbox.server import SandboxServer, Script
-from kiosk.payments.service import OutcomeKind
+from kiosk.payments.service import OutcomeKind, PaymentsService
 from tests.payments.world import FAST_POLICY, build_service, his_settlements_for_bill, new_bill, sandbox_net
 
 S = PaymentState
@@ -149,12 +149,33 @@ def test_a_bill_that_stays_open_is_not_settled_and_the_resolver_finishes_it(
         assert outcome.kind is OutcomeKind.PAID_UNSETTLED  # the payment record exists, the bill is open
         assert his.find_settlement(outcome.payment_id) is not None
         assert _bill_status(his_sim, bill.id) == "issued"
+        # kiosk reconcile calls it what it is, and nothing else of the day.
+        entries = _reconcile_today(service, his)
+        assert entries == {("bill_not_paid", outcome.payment_id)}
         record = service.resolve(outcome.payment_id)  # the resolver's next pass
+        assert _reconcile_today(service, his) == set()
     finally:
         service.stop()
     assert record.state is S.SETTLED
     assert _bill_status(his_sim, bill.id) == "balanced"
     assert sandbox_net(sandbox, outcome.payment_id) == 4200
+
+
+def _reconcile_today(service: PaymentsService, his: FhirHisGateway) -> set[tuple[str, str]]:
+    from zoneinfo import ZoneInfo
+
+    from kiosk.payments.reconcile import his_bill_lookup, his_lookup, reconcile, statements_of
+
+    zone = ZoneInfo("Asia/Shanghai")
+    report = reconcile(
+        datetime.now(zone).date(),
+        ledger=service.ledger,
+        statements=statements_of(service.providers),
+        settlements=his_lookup(his.find_settlement),
+        zone=zone,
+        bills=his_bill_lookup(his.bill),
+    )
+    return {(e.kind.value, e.payment_id) for e in report.entries}
 
 
 def test_a_bill_cancelled_between_the_two_steps_is_refunded(
