@@ -99,6 +99,14 @@ def test_a_lost_main_file_is_detected_and_money_is_refused(tmp_path: Path, how: 
         service._ready.set()
         with pytest.raises(PaymentsRefused):
             service.open_payment("sandbox", "p", [Bill(id="b", patient_id="p", items=(), total_fen=1)], 1)
+        # Prometheus sees it (an alert can page the technician).
+        from prometheus_client import generate_latest
+
+        from kiosk.ops.metrics import KioskMetrics
+
+        metrics = KioskMetrics("K", "1", ["payment"])
+        metrics.watch_journal(journal.refusal)
+        assert "kiosk_journal_refusing_payments 1.0" in generate_latest(metrics.registry).decode()
     # It stays refused across restarts until a technician acts ...
     with Journal(path) as journal:
         assert journal.refuses_money
