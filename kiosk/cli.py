@@ -1,7 +1,8 @@
 """The ``kiosk`` command. Qt is imported only by the subcommands that need it, so ``doctor``,
 ``hash-pin`` and ``--version`` work on a kiosk whose display is broken.
 
-Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usage.
+Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usage, 3 ``run``
+cannot use its journal (one line: the file, what is wrong, what to do).
 """
 
 from __future__ import annotations
