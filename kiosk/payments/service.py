@@ -556,26 +556,31 @@ class PaymentsService:
             self.ledger.note_attempt(record.id, his_failure(exc))
             log.error("payment %s: the HIS holds several payments with this reference; needs a technician", record.id)
             return record
-        except HisConflict as exc:
-            # The bill keeps changing (412s): whether or not the payment record exists, the bill
-            # is not paid yet. Stay paid; the resolver tries again.
-            self.ledger.note_attempt(record.id, his_failure(exc))
-            log.warning("payment %s: the HIS bill keeps changing; settlement will be retried", record.id)
-            return record
-        except (HisRejected, HisNotFound) as exc:
+        except (HisRejected, HisConflict, HisNotFound) as exc:
             failure = his_failure(exc)
             try:
                 found = self.his.find_settlement(record.id)
             except HisError as check:
                 self.ledger.note_attempt(record.id, f"{failure}; check failed: {his_failure(check)}")
                 return record
-            if found is not None and not his_reason(exc):
-                # The payment is recorded but the refusal is not one that says the bill can
-                # never be paid by it: a technician decides (the payment stays one-sided).
+            if found is None:
+                # Nothing recorded: the bills changed, were paid elsewhere or cannot be paid.
+                log.warning("payment %s: the HIS refused the settlement (%s); refunding", record.id, failure)
+                return self._to_refund(record, f"HIS refused: {failure}")
+            if isinstance(exc, HisConflict):
+                # The payment is recorded but the bill keeps changing (412s): not paid yet.
+                # Stay paid; the resolver tries the second step again.
+                self.ledger.note_attempt(record.id, failure)
+                log.warning("payment %s: the HIS bill is not marked paid yet; settlement will be retried", record.id)
+                return record
+            if not his_reason(exc):
+                # Recorded, but the refusal does not say the bill can never be paid by this
+                # payment: a technician decides (the payment stays one-sided, on the admin screen).
                 self.ledger.note_attempt(record.id, f"{failure}; the HIS holds payment {found.id}")
                 log.error("payment %s: HIS payment recorded but the bill refused; needs a technician", record.id)
                 return record
-            log.warning("payment %s: the HIS refused the settlement (%s); refunding", record.id, failure)
+            # The bill was cancelled or paid by another payment after ours was recorded.
+            log.warning("payment %s: the HIS bill cannot be paid by it (%s); refunding", record.id, failure)
             return self._to_refund(record, f"HIS refused: {failure}")
         except HisError as exc:
             self.ledger.note_attempt(record.id, his_failure(exc))

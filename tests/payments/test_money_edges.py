@@ -329,3 +329,23 @@ def test_no_double_settlement_when_the_resolver_retries_the_second_step(
     finally:
         service.stop()
     assert len(his_settlements_for_bill(his_sim, bill.id)) == 1
+
+
+def test_a_bill_changed_before_the_payment_was_recorded_is_refunded_not_retried(
+    journal: Journal, his: FhirHisGateway, sandbox: SandboxServer, his_sim: HisSimulator, patient: str
+) -> None:
+    bill = new_bill(his_sim, patient, 5000)
+    stored = his_sim.store.read("Invoice", bill.id)
+    assert stored is not None
+    total = {"value": 51.0, "currency": "CNY"}  # the bill grew after it was shown
+    his_sim.store.update("Invoice", bill.id, {**stored, "totalGross": total, "totalNet": total}, datetime.now(UTC))
+    sandbox.script(Script("approve"))
+    service = build_service(journal, his, sandbox.base_url, resolver_interval_s=60)
+    service.start()
+    try:
+        outcome = service.pay("sandbox", patient, [bill], 5000)
+    finally:
+        service.stop()
+    assert outcome.kind is OutcomeKind.REFUNDED
+    assert his.find_settlement(outcome.payment_id) is None
+    assert sandbox_net(sandbox, outcome.payment_id) == 0
