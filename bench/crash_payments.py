@@ -8,17 +8,22 @@ outside world and survive the kiosk's crashes. Each run pays one fresh bill in a
 restarting) and kills it with SIGKILL: either at a named step of the payment path (the child
 kills itself when the service reaches the step: created, opening, opened, paid_seen, paid,
 settling, settled_his, settled, refund_pending, refunding, refund_done, refunded, ending,
-ended) or at a random moment chosen by the parent. A new child then runs start-up recovery,
+ended), right after the Nth money commit of the journal (before or after its checkpoint and
+commit mark: a kill point between each pair of commits), or at a random moment chosen by the
+parent. A new child then runs start-up recovery,
 itself killed at a random recovery step in some runs and restarted again. Scenarios are
 randomised: approved after a delay, declined, never paid (expires), payment code, the bill
 paid meanwhile by "another kiosk" (the HIS refuses: refund), the channel charging a wrong
-amount (refund), HIS and channel faults.
+amount (refund, in the same transaction that records paid), HIS and channel faults, and the
+wall clock set back or forward by up to an hour at a restart or in the middle of a payment.
 
 After the last recovery the parent checks the truth on the HIS and the sandbox: one-sided
 payments (the channel holds money the HIS never settled, or the HIS settled a payment the
 channel holds no money for), doubled payments (a bill charged or settled twice) and payments
-not final in the journal within 60 s of the restart. It ends with the line
-``kill points: N one-sided: X doubled: Y unresolved: Z``.
+not final in the journal within 60 s of the restart, and wrong amounts (the HIS settled an amount
+other than the channel holds, or a payment the channel charged wrongly ended settled). A payment
+the journal calls settled whose HIS bill is still open counts as one-sided. It ends with the line
+``kill points: N one-sided: X doubled: Y unresolved: Z wrong-amount: W``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import logging
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -37,6 +43,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -65,6 +72,40 @@ REFUND_STEPS = ("refund_pending", "refunding", "refund_done", "refunded")
 END_STEPS = ("ending", "ended")
 ALL_STEPS = PAY_STEPS + REFUND_STEPS + END_STEPS
 RECOVERY_LIMIT_S = 60.0
+MONEY_COMMITS = 6  # created, pending, paid (+ refund_pending), settled / refunded: kill after each
+CLOCK_JUMPS_S = (-3600.0, -600.0, 0.0, 0.0, 600.0, 3600.0)
+
+
+class KillingJournal(Journal):
+    """Kills the process right after its Nth money commit: before or after the checkpoint and
+    commit mark that follow it."""
+
+    def __init__(self, path: Path, *, clock: Any, kill_commit: int, before_mark: bool) -> None:
+        super().__init__(path, clock=clock)
+        self._kill_commit = kill_commit
+        self._before_mark = before_mark
+        self._commits = 0
+
+    def _after_money_commit(self, conn: sqlite3.Connection) -> None:
+        self._commits += 1
+        due = self._commits == self._kill_commit
+        if due and self._before_mark:
+            os.kill(os.getpid(), signal.SIGKILL)
+        super()._after_money_commit(conn)
+        if due:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def wall_clock(offset_s: float, jump_s: float, jump_after_s: float) -> Any:
+    """Wall time moved by ``offset_s`` (set at a restart), jumping by ``jump_s`` after
+    ``jump_after_s`` seconds of this process (set while a payment runs)."""
+    started = time.monotonic()
+
+    def now() -> float:
+        jumped = jump_s if time.monotonic() - started >= jump_after_s else 0.0
+        return time.time() + offset_s + jumped
+
+    return now
 
 
 # --- child: one headless kiosk ------------------------------------------------------------------
@@ -84,10 +125,13 @@ def child(args: argparse.Namespace) -> int:
         if kill_at is not None and step == kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    journal = Journal(args.journal)
+    clock = wall_clock(args.clock_offset, args.clock_jump, args.clock_jump_after)
+    journal: Journal = KillingJournal(
+        Path(args.journal), clock=clock, kill_commit=args.kill_commit, before_mark=args.kill_before_mark
+    )
     journal.open()
     his = FhirHisGateway(fast_his_settings(), args.his)
-    service = build_service(journal, his, args.sandbox, probe=probe, recovery_deadline_s=RECOVERY_LIMIT_S)
+    service = build_service(journal, his, args.sandbox, probe=probe, clock=clock, recovery_deadline_s=RECOVERY_LIMIT_S)
     try:
         started = time.monotonic()
         report = service.start()
@@ -123,6 +167,7 @@ class Totals:
     one_sided: int = 0
     doubled: int = 0
     unresolved: int = 0
+    wrong_amount: int = 0
     runs: int = 0
     by_step: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -166,13 +211,17 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     amount = rng.randrange(100, 50_000)
     bill = new_bill(sim, patient, amount)  # type: ignore[arg-type]
 
-    step = ALL_STEPS[run % len(ALL_STEPS)] if rng.random() < 0.8 else None
+    roll = rng.random()
+    step = ALL_STEPS[run % len(ALL_STEPS)] if roll < 0.55 else None
+    kill_commit = rng.randrange(1, MONEY_COMMITS + 1) if 0.55 <= roll < 0.85 else 0
     provider = "code" if rng.random() < 0.25 else "sandbox"
     outcome, charge, other_kiosk = "approve", 0, False
+    if rng.random() < 0.15 and step not in END_STEPS:  # the channel takes another amount
+        charge = amount + rng.choice((-1, 1)) * rng.randrange(1, 200)
     if step in REFUND_STEPS:
-        if rng.random() < 0.7:
+        if rng.random() < 0.7 and not charge:
             other_kiosk = True
-        else:
+        elif not charge:
             charge = amount + rng.choice((-1, 1)) * rng.randrange(1, 50)
     elif step in END_STEPS:
         outcome = "none"
@@ -198,12 +247,22 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     pay_args += ["--outcome", outcome, "--delay", f"{rng.uniform(0.0, 0.15):.3f}"]
     if charge:
         pay_args += ["--charge", str(charge)]
+    # The wall clock: set anywhere within an hour at this start, sometimes jumping mid-payment.
+    pay_args += ["--clock-offset", str(rng.choice(CLOCK_JUMPS_S))]
+    if rng.random() < 0.3:
+        pay_args += ["--clock-jump", str(rng.choice(CLOCK_JUMPS_S)), "--clock-jump-after", f"{rng.uniform(0, 0.6):.2f}"]
     kills = 0
     if step is not None:
         code, _out, err = _wait(_spawn(base, [*pay_args, "--kill-at", step]), None)
+        label = step
+    elif kill_commit:
+        before = rng.random() < 0.5
+        extra = ["--kill-commit", str(kill_commit), *(["--kill-before-mark"] if before else [])]
+        code, _out, err = _wait(_spawn(base, [*pay_args, *extra]), None)
+        label = f"commit {kill_commit} {'before' if before else 'after'} mark"
     else:
         code, _out, err = _wait(_spawn(base, pay_args), rng.uniform(0.3, 1.6))
-    label = step or "random"
+        label = "random"
     if code == -signal.SIGKILL:
         kills += 1
     elif code != 0:
@@ -212,11 +271,13 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     # Restart; sometimes crash again during recovery.
     recovery_kill = rng.choice(ALL_STEPS) if rng.random() < 0.3 else None
     if recovery_kill is not None:
-        code, _out, err = _wait(_spawn(base, ["--recover-only", "--kill-at", recovery_kill]), None)
+        clock = ["--clock-offset", str(rng.choice(CLOCK_JUMPS_S))]
+        code, _out, err = _wait(_spawn(base, ["--recover-only", "--kill-at", recovery_kill, *clock]), None)
         if code == -signal.SIGKILL:
             kills += 1
     started = time.monotonic()
-    code, _out, err = _wait(_spawn(base, ["--recover-only"]), None)
+    clock = ["--clock-offset", str(rng.choice(CLOCK_JUMPS_S))]  # set back or forward at the restart
+    code, _out, err = _wait(_spawn(base, ["--recover-only", *clock]), None)
     recovery_s = time.monotonic() - started
     if code != 0:
         totals.problems.append(f"run {run}: recovery exited {code}: {err.strip()[-300:]}")
@@ -225,20 +286,35 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     journal.open()
     try:
         ledger = PaymentLedger(journal)
-        ours = [r for r in ledger.between(0, time.time() + 3600) if bill.id in r.bill_ids]
+        ours = [r for r in ledger.between(0, 1e12) if bill.id in r.bill_ids]
         open_ones = [r for r in ledger.open_payments()]
+        refused = journal.refusal()
     finally:
         journal.close()
-    one_sided = doubled = unresolved = 0
+    one_sided = doubled = unresolved = wrong_amount = 0
+    if refused:
+        totals.problems.append(f"run {run} ({label}): the journal refuses payments: {refused}")
+        unresolved += 1
     charged = 0
+    bill_status = _invoice_status(sim, bill.id)
     for record in ours:
         net = sandbox_net(sandbox, record.id)  # type: ignore[arg-type]
-        settled = gateway.find_settlement(record.id) is not None  # type: ignore[attr-defined]
+        settlement = gateway.find_settlement(record.id)  # type: ignore[attr-defined]
+        settled = settlement is not None
         charged += max(net, 0)
         if (net > 0 and not settled) or (net <= 0 and settled):
             one_sided += 1
             totals.problems.append(
                 f"run {run} ({label}): {record.id} one-sided: net {net}, settled {settled}, {record.state}"
+            )
+        elif record.state.value == "settled" and bill_status != "balanced":
+            one_sided += 1
+            totals.problems.append(f"run {run} ({label}): {record.id} settled but the HIS bill is {bill_status}")
+        if settled and (net != settlement.amount_fen or (charge and record.state.value == "settled")):
+            wrong_amount += 1
+            totals.problems.append(
+                f"run {run} ({label}): {record.id} wrong amount: channel {net}, HIS {settlement.amount_fen}, "
+                f"ordered {amount}"
             )
     settlements = his_settlements_for_bill(sim, bill.id)  # type: ignore[arg-type]
     if len(settlements) > 1 or charged > amount:
@@ -256,6 +332,12 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
         totals.one_sided += one_sided
         totals.doubled += doubled
         totals.unresolved += unresolved
+        totals.wrong_amount += wrong_amount
+
+
+def _invoice_status(sim: Any, bill_id: str) -> str:
+    stored = sim.store.read("Invoice", bill_id)
+    return str(stored["status"]) if stored is not None else "missing"
 
 
 def parent(args: argparse.Namespace) -> int:
@@ -306,9 +388,9 @@ def parent(args: argparse.Namespace) -> int:
     print(f"runs: {totals.runs} in {elapsed:.0f} s; kills by step: {steps}")
     print(
         f"kill points: {totals.kill_points} one-sided: {totals.one_sided} doubled: {totals.doubled} "
-        f"unresolved: {totals.unresolved}"
+        f"unresolved: {totals.unresolved} wrong-amount: {totals.wrong_amount}"
     )
-    return 0 if totals.one_sided == totals.doubled == totals.unresolved == 0 else 1
+    return 0 if totals.one_sided == totals.doubled == totals.unresolved == totals.wrong_amount == 0 else 1
 
 
 def main() -> int:
@@ -325,6 +407,11 @@ def main() -> int:
     parser.add_argument("--amount", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--charge", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--delay", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--kill-commit", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--kill-before-mark", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--clock-offset", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--clock-jump", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--clock-jump-after", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     return child(args) if args.child else parent(args)
 

@@ -1,7 +1,8 @@
 """The ``kiosk`` command. Qt is imported only by the subcommands that need it, so ``doctor``,
 ``hash-pin`` and ``--version`` work on a kiosk whose display is broken.
 
-Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usage.
+Exit status: 0 success, 1 a check or command failed, 2 bad configuration or usage, 3 ``run``
+cannot use its journal (one line: the file, what is wrong, what to do).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 from kiosk import __version__
 from kiosk.config import SUPPORTED_LOCALES, Config, ConfigError, DeviceRole, load_config
 from kiosk.errors import ConfigurationError, ServiceUnavailableError
+from kiosk.payments.errors import JournalError
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
@@ -33,6 +35,7 @@ PRODUCTION_CONFIG = Path("/etc/hospital-kiosk/config.yaml")
 DEMO_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 DEMO_TOUR = Path("demo-tour")
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_JOURNAL = 3  # the journal cannot be opened (damaged, not a database, unwritable): README
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:  # found while building a service: a device profile, a token file
         print(f"kiosk: the configuration cannot be used: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except JournalError as exc:  # one line for systemd's journal, not a traceback per restart
+        print(
+            f"kiosk: {exc}; restore the journal from a backup or move it aside "
+            "(README: When the kiosk refuses payments)",
+            file=sys.stderr,
+        )
+        return EXIT_JOURNAL
 
 
 def _load(path: Path) -> Config:

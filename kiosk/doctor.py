@@ -241,11 +241,21 @@ def check_journal_integrity(config: Config) -> Iterator[Finding]:
     """``PRAGMA integrity_check`` and the schema version of the journal, opened read-only."""
     import sqlite3  # noqa: PLC0415
 
-    from kiosk.journal import SCHEMA_VERSION  # noqa: PLC0415
+    from kiosk.journal import SCHEMA_VERSION, JournalLoss, mark_path, payment_events_in, read_mark  # noqa: PLC0415
+    from kiosk.payments.errors import JournalError  # noqa: PLC0415
 
     path = config.journal_path
-    if not path.exists():
+    try:
+        expected = read_mark(path)  # before the journal: a commit meanwhile only raises what is found
+    except JournalError as exc:
+        yield Finding("journal integrity", Outcome.FAIL, str(exc))
+        return
+    if not path.exists() and expected is None:
         yield Finding("journal integrity", Outcome.OK, f"{path} does not exist yet (created at the first start)")
+        return
+    if not path.exists() or path.stat().st_size == 0:
+        loss = JournalLoss(path, expected or 0, 0)
+        yield Finding("journal integrity", Outcome.FAIL, f"{path} is missing or empty; {loss.describe()}")
         return
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
@@ -255,6 +265,8 @@ def check_journal_integrity(config: Config) -> Iterator[Finding]:
     try:
         rows = [str(row[0]) for row in conn.execute("PRAGMA integrity_check(20)")]
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        has_payments = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'payment_events'").fetchone()
+        found = payment_events_in(conn) if has_payments else 0
     except sqlite3.Error as exc:
         yield Finding("journal integrity", Outcome.FAIL, f"{path} cannot be read: {exc} (restore it from a backup)")
         return
@@ -262,6 +274,8 @@ def check_journal_integrity(config: Config) -> Iterator[Finding]:
         conn.close()
     if rows != ["ok"]:
         yield Finding("journal integrity", Outcome.FAIL, f"{path} is damaged: {'; '.join(rows[:3])}")
+    elif expected is not None and found < expected:
+        yield Finding("journal integrity", Outcome.FAIL, JournalLoss(path, expected, found).describe())
     elif version > SCHEMA_VERSION:
         yield Finding(
             "journal integrity",
@@ -273,7 +287,8 @@ def check_journal_integrity(config: Config) -> Iterator[Finding]:
             "journal integrity", Outcome.WARN, f"{path} is at schema version {version}; the next start migrates it"
         )
     else:
-        yield Finding("journal integrity", Outcome.OK, f"{path} is intact (schema version {version})")
+        kept = f"; commit mark {mark_path(path).name} at {expected}" if expected is not None else ""
+        yield Finding("journal integrity", Outcome.OK, f"{path} is intact (schema version {version}){kept}")
 
 
 def check_disk(config: Config) -> Iterator[Finding]:

@@ -9,6 +9,20 @@ Schema changes are numbered migrations applied in order at :meth:`Journal.open`
 (``PRAGMA user_version`` holds the version reached); a journal written by a newer version of
 the software is refused rather than misread.
 
+Committed payments survive the loss of the WAL file: every transaction that records a payment
+change is followed by ``PRAGMA wal_checkpoint(TRUNCATE)`` (the change is copied into the main
+file and fsynced) and by a *commit mark*: a small side file ``<journal>.mark``, written to a temp
+file, fsynced and renamed, holding the highest payment event number committed. At open the
+journal compares the mark with what it holds; fewer payment events than the mark means committed
+payments were lost (a deleted or damaged WAL before its checkpoint, a truncated or replaced
+main file). The journal still opens (the admin screen and its audit log work), but
+:attr:`Journal.loss` says what was lost and the payments service refuses money until a
+technician acts (README, "When the kiosk refuses payments"). What it cannot protect against: a
+disk that lies about fsync or fails, and power lost without a UPS in the middle of a write of a
+disk without power-loss protection.
+
+Every SQLite error on every statement reaches callers as :class:`JournalError`.
+
 Thread model: one connection shared by every thread, serialised by one re-entrant lock (SQLite
 serialises writers anyway; a single connection avoids "database is locked" between our own
 threads and keeps each transaction on one connection). Any thread may call any method: the
@@ -22,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -120,6 +135,77 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+MARK_SUFFIX = ".mark"
+
+
+@dataclass(frozen=True)
+class JournalLoss:
+    """The journal holds fewer committed payment events than its commit mark says it should."""
+
+    path: Path
+    expected_events: int  # the highest payment event number the mark recorded as committed
+    found_events: int  # the highest one the journal holds now
+
+    @property
+    def lost_events(self) -> int:
+        return self.expected_events - self.found_events
+
+    def describe(self) -> str:
+        return (
+            f"the journal {self.path} has lost committed payments: it holds payment events up to "
+            f"{self.found_events}, its commit mark {mark_path(self.path)} says {self.expected_events} "
+            f"({self.lost_events} lost); payments are refused. Restore the journal from a backup, or reconcile "
+            f"the days since (kiosk reconcile) and move {mark_path(self.path).name} aside to accept the loss"
+        )
+
+
+def mark_path(path: Path) -> Path:
+    return path.with_name(path.name + MARK_SUFFIX)
+
+
+def read_mark(path: Path) -> int | None:
+    """The committed payment event number in the journal's mark; None when there is no mark.
+
+    Raises JournalError when the mark exists but cannot be read (a damaged mark is not "no mark").
+    """
+    mark = mark_path(path)
+    try:
+        text = mark.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JournalError(f"cannot read the journal's commit mark {mark}: {exc}") from None
+    try:
+        return int(json.loads(text)["payment_events"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise JournalError(
+            f"the journal's commit mark {mark} is damaged ({exc}); move it aside to rebuild it"
+        ) from None
+
+
+def write_mark(path: Path, events: int) -> None:
+    """Writes the mark durably: temp file, fsync, rename, fsync of the folder."""
+    mark = mark_path(path)
+    tmp = mark.with_name(f"{mark.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    data = json.dumps({"payment_events": events, "written_at": time.time()}).encode("ascii")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, mark)
+    folder = os.open(mark.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def payment_events_in(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM payment_events").fetchone()[0])
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     seq: int
@@ -138,6 +224,9 @@ class Journal:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._depth = 0
+        self._money = False  # the open transaction changed a payment: checkpoint and mark after it
+        self.loss: JournalLoss | None = None
+        self.mark_error = ""  # why the commit mark could not be written (payments are refused)
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -160,15 +249,74 @@ class Journal:
                 conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA foreign_keys = ON")
                 self._migrate(conn)
-            except sqlite3.Error as exc:
+                self.loss = self._check_mark(conn)
+            except sqlite3.DatabaseError as exc:
                 conn.close()
-                raise JournalError(f"cannot prepare the journal {self.path}: {exc}") from None
+                raise JournalError(f"the journal {self.path} cannot be used: {exc}") from None
             except BaseException:
                 conn.close()
                 raise
             self._conn = conn
             log.info("journal open at %s (schema version %d)", self.path, SCHEMA_VERSION)
+            if self.loss is not None:
+                log.critical("%s", self.loss.describe())
             return self
+
+    def _check_mark(self, conn: sqlite3.Connection) -> JournalLoss | None:
+        """Compares the commit mark with the journal; writes the first mark of a journal."""
+        if str(self.path) == ":memory:":
+            return None
+        expected = read_mark(self.path)  # first: a commit by another process since only raises ``found``
+        found = payment_events_in(conn)
+        if expected is not None and found < expected:
+            return JournalLoss(self.path, expected, found)
+        if expected is None or found > expected:
+            # No mark yet (a new journal, or one from before marks existed), or a crash between a
+            # commit and its mark: make the mark say what the journal holds.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._write_mark(found)
+        return None
+
+    @property
+    def refuses_money(self) -> bool:
+        """True when the journal cannot vouch for its payments: no new payment may start."""
+        return self.loss is not None or bool(self.mark_error)
+
+    def refusal(self) -> str:
+        """Why money is refused (technician text), or "" when it is not."""
+        if self.loss is not None:
+            return self.loss.describe()
+        if self.mark_error:
+            return f"the journal's commit mark cannot be written ({self.mark_error}); payments are refused"
+        return ""
+
+    def note_money(self) -> None:
+        """Called inside a transaction that changed a payment: after its commit the change is
+        checkpointed into the main file and the commit mark moves on."""
+        self._money = True
+
+    def _write_mark(self, events: int) -> None:
+        try:
+            write_mark(self.path, events)
+        except OSError as exc:
+            self.mark_error = str(exc)
+            log.critical("the journal's commit mark %s cannot be written: %s", mark_path(self.path), exc)
+        else:
+            self.mark_error = ""
+
+    def _after_money_commit(self, conn: sqlite3.Connection) -> None:
+        if str(self.path) == ":memory:":
+            return
+        try:
+            busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            events = payment_events_in(conn)
+        except sqlite3.Error as exc:
+            raise JournalError(f"journal checkpoint failed: {exc}") from None
+        if busy:
+            # Another process reads the journal: the change stays in the (fsynced) WAL until the
+            # next checkpoint; the mark still moves, so a lost WAL is detected, never silent.
+            log.warning("journal checkpoint blocked by a reader; the next payment retries it")
+        self._write_mark(events)
 
     def close(self) -> None:
         with self._lock:
@@ -230,8 +378,14 @@ class Journal:
             except sqlite3.Error as exc:
                 raise JournalError(f"journal write failed: {exc}") from None
             self._depth = 1
+            self._money = False
             try:
                 yield conn
+            except sqlite3.Error as exc:
+                self._depth = 0
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise JournalError(f"journal write failed: {exc}") from None
             except BaseException:
                 self._depth = 0
                 with contextlib.suppress(sqlite3.Error):
@@ -244,6 +398,9 @@ class Journal:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise JournalError(f"journal commit failed: {exc}") from None
+            if self._money:
+                self._money = False
+                self._after_money_commit(conn)
 
     def read(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
         """A read-only query (rows support ``row["column"]``)."""

@@ -25,6 +25,7 @@ def exported_names() -> set[str]:
     metrics.watch_devices(lambda: {DeviceRole.RECEIPT_PRINTER: READY})
     metrics.watch_payments(lambda: [PaymentCount("paid", 1, 0.0)])
     metrics.watch_admin(lambda: (0, None))
+    metrics.watch_journal(lambda: "")
     metrics.flow_failed("payment", 2001)
     metrics.his_request("search Patient", 0.1, "timeout")
     text = generate_latest(metrics.registry).decode()

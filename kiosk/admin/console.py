@@ -374,6 +374,10 @@ class AdminConsole:
         service = self._services.payments
         return service.ledger if service is not None else PaymentLedger(self._services.journal)
 
+    def journal_refusal(self) -> str:
+        """Why the kiosk refuses payments because of its journal (technician text), or ""."""
+        return self._services.journal.refusal()
+
     def payments(self) -> list[PaymentRow]:
         """Every unfinished payment: one-sided (paid, HIS not told) first, then refunds due, then
         open orders; oldest first within each."""

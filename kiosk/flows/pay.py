@@ -66,6 +66,7 @@ from kiosk.flows.effects import Effect, RunJob, Show
 from kiosk.flows.events import FlowEvent, JobFinished
 from kiosk.flows.service import PAGE_SIZE
 from kiosk.flows.views import Action, BusyView, FlowView, ListItem, ListView, MessageView, QrPaymentView, Step, Text
+from kiosk.payments.errors import PaymentsRefused
 from kiosk.payments.providers import Interaction
 from kiosk.payments.service import OutcomeKind, PaymentOutcome, PaymentTicket
 
@@ -338,6 +339,16 @@ class PayStep(FlowChart):
         log.warning("pay: opening a payment failed: %s", error)
 
     def on_enter_open_down(self) -> None:
+        if isinstance(self._error, PaymentsRefused):
+            # The journal cannot vouch for payments: trying again here cannot help.
+            title = Text(QT_TRANSLATE_NOOP("flows", "Payments are not available at this kiosk"))
+            body = Text(
+                QT_TRANSLATE_NOOP(
+                    "flows", "Nothing was charged, and your bills are still unpaid. Please pay at the service counter."
+                )
+            )
+            self.emit(Show(self._message(title, body, (STOP,), tone="warning", code=self._code())))
+            return
         title = Text(QT_TRANSLATE_NOOP("flows", "The payment could not be started"))
         body = Text(
             QT_TRANSLATE_NOOP(

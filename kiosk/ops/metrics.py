@@ -177,6 +177,10 @@ class KioskMetrics:
     def watch_payments(self, counts: Callable[[], Iterable[PaymentCount]]) -> None:
         self._states.payments = counts
 
+    def watch_journal(self, refusal: Callable[[], str]) -> None:
+        """``refusal()``: why the journal refuses money ("" when it does not)."""
+        self._states.journal_refusal = refusal
+
     def watch_admin(self, guard: Callable[[], tuple[int, float | None]]) -> None:
         """The admin PIN pad's (wrong PINs in a row, locked until): someone guessing PINs shows."""
         self._states.admin = guard
@@ -225,6 +229,7 @@ class _StateCollector(Collector):
         self.devices: Callable[[], Mapping[DeviceRole, DeviceStatus]] | None = None
         self.payments: Callable[[], Iterable[PaymentCount]] | None = None
         self.admin: Callable[[], tuple[int, float | None]] | None = None
+        self.journal_refusal: Callable[[], str] | None = None
 
     def describe(self) -> Iterable[Metric]:
         return []  # states come and go with the configuration: nothing to check at registration
@@ -232,6 +237,7 @@ class _StateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         yield from self._device_metrics()
         yield from self._payment_metrics()
+        yield from self._journal_metrics()
         yield from self._admin_metrics()
 
     def _device_metrics(self) -> Iterator[Metric]:
@@ -286,6 +292,16 @@ class _StateCollector(Collector):
                 oldest.add_metric([state], max(0.0, now - entry.oldest_created_at) if entry else 0.0)
         yield from (total, oldest)
 
+    def _journal_metrics(self) -> Iterator[Metric]:
+        if self.journal_refusal is None:
+            return
+        yield GaugeMetricFamily(
+            "kiosk_journal_refusing_payments",
+            "1 while the journal cannot vouch for its payments (committed payments lost, or its commit mark "
+            "cannot be written): the kiosk takes no money until a technician acts",
+            value=1.0 if self.journal_refusal() else 0.0,
+        )
+
     def _admin_metrics(self) -> Iterator[Metric]:
         if self.admin is None:
             return
@@ -310,6 +326,7 @@ def observe_services(metrics: KioskMetrics, services: Services) -> None:
     journal = services.journal
     metrics.watch_payments(lambda: journal_payment_counts(journal))
     metrics.watch_admin(journal.guard_state)
+    metrics.watch_journal(journal.refusal)
     services.his_observer = metrics
 
 

@@ -108,3 +108,13 @@ class JournalError(PaymentError):
     patient_message = QT_TRANSLATE_NOOP(
         "errors", "Sorry, this kiosk cannot continue. Please go to the service counter."
     )
+
+
+class PaymentsRefused(PaymentBusy):
+    """The journal cannot vouch for its payments (committed payments were lost, or its commit
+    mark cannot be written): the kiosk takes no money until a technician acts (README)."""
+
+    code = 4051
+    patient_message = QT_TRANSLATE_NOOP(
+        "errors", "Payments are not available at this kiosk right now. Please pay at the service counter."
+    )

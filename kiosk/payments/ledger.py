@@ -17,7 +17,9 @@ compare-and-set in one transaction, so two threads resolving the same payment ca
   opening it): recovery asks the channel by the payment id.
 * pending: the channel has the order; the patient is paying.
 * paid: the channel took the money; the HIS has not confirmed yet (settle is idempotent).
-* refund_pending: the HIS refused the bills (or the amount taken is wrong): money goes back.
+* refund_pending: the HIS refused the bills, or the amount taken is wrong: money goes back. A
+  ``paid`` that records an amount other than the payment's goes on to refund_pending in the same
+  transaction, and a payment with a wrong amount can never become settled.
 * settled, refunded, failed, cancelled, expired: final.
 
 Safe from any thread (the journal serialises); every method commits before it returns.
@@ -143,6 +145,13 @@ def new_payment_id(now: datetime, prefix: str = "P") -> str:
     return f"{prefix}{now:%Y%m%d%H%M%S}{secrets.token_hex(5)}"
 
 
+def amount_mismatch(amount_fen: int, paid_amount_fen: int | None) -> str:
+    """The reason a payment that took ``paid_amount_fen`` for ``amount_fen`` is refunded, or ""."""
+    if paid_amount_fen is None or int(paid_amount_fen) == amount_fen:
+        return ""
+    return f"amount mismatch: channel took {int(paid_amount_fen)} fen, expected {amount_fen}"
+
+
 def refund_id_for(payment_id: str) -> str:
     """The one refund request id of a payment: channels deduplicate refunds on it."""
     return "R" + payment_id[1:]
@@ -221,6 +230,7 @@ class PaymentLedger:
                     "VALUES (?, ?, NULL, ?, ?)",
                     (payment_id, now, S.CREATED.value, f"{amount_fen} fen via {provider}"),
                 )
+                self._journal.note_money()
         log.info("payment %s created: %d fen via %s for %d bill(s)", payment_id, amount_fen, provider, len(refs))
         return self.get(payment_id)
 
@@ -264,6 +274,8 @@ class PaymentLedger:
             current = PaymentState(row[0])
             if target not in TRANSITIONS[current] or (expected is not None and current not in expected):
                 raise IllegalTransition(payment_id, current.value, target.value)
+            if target is S.SETTLED and self._amount_mismatch(conn, payment_id):
+                raise IllegalTransition(payment_id, current.value, "settled with a wrong amount")
             sets = ["state = ?", "updated_at = ?"]
             params: list[Any] = [target.value, now]
             if target.final:
@@ -280,8 +292,30 @@ class PaymentLedger:
                 "INSERT INTO payment_events (payment_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)",
                 (payment_id, now, current.value, target.value, detail),
             )
+            mismatch = self._amount_mismatch(conn, payment_id) if target is S.PAID else ""
+            if mismatch:
+                # Decided in the same transaction that records the money: a crash right after
+                # can never leave a wrong amount looking like a payment to settle.
+                conn.execute(
+                    "UPDATE payments SET state = ?, reason = ?, refund_id = ?, updated_at = ? "
+                    "WHERE id = ? AND state = ?",
+                    (S.REFUND_PENDING.value, mismatch, refund_id_for(payment_id), now, payment_id, S.PAID.value),
+                )
+                conn.execute(
+                    "INSERT INTO payment_events (payment_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)",
+                    (payment_id, now, S.PAID.value, S.REFUND_PENDING.value, mismatch),
+                )
+            self._journal.note_money()
         log.info("payment %s: %s -> %s %s", payment_id, current.value, target.value, detail)
+        if mismatch:
+            log.warning("payment %s: %s; refunding", payment_id, mismatch)
         return self.get(payment_id)
+
+    @staticmethod
+    def _amount_mismatch(conn: sqlite3.Connection, payment_id: str) -> str:
+        """Why a paid payment must be refunded instead of settled ("" when the amount is right)."""
+        row = conn.execute("SELECT amount_fen, paid_amount_fen FROM payments WHERE id = ?", (payment_id,)).fetchone()
+        return amount_mismatch(int(row[0]), row[1])
 
     def request_cancel(self, payment_id: str) -> PaymentRecord:
         """Records that the patient cancelled (survives a restart; the resolver closes the order)."""

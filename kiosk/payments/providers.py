@@ -15,7 +15,8 @@ Rules the providers enforce (FIELD-NOTES):
   refuses a new card sale while a card payment is open).
 
 Every method blocks and runs on a worker thread; a provider is safe to use from several threads
-for different payments. ``clock`` is wall-clock seconds (order ages survive a restart);
+for different payments. ``clock`` is a monotonic clock (``time.monotonic``) and ``opened_at`` is
+on it: an order's age never follows a wall-clock jump (the service converts ages across a restart);
 ``wait(event, seconds)`` sleeps unless the event is set (tests pass a fake that moves a fake clock).
 """
 
@@ -93,6 +94,7 @@ class Provider(Protocol):
         on_step: Callable[[str], None] | None = None,
     ) -> ChannelOrder:
         """Blocks until the order is final (paid, failed, closed, reversed): polls per the policy,
+        ``opened_at`` on the provider's monotonic clock;
         ends it at the deadline or when ``cancel`` is set (not sooner than ``min_end_s``).
         ProviderUnavailable when the channel stayed unreachable: the resolver takes over.
         ``on_step("ending")`` / ``on_step("ended")`` bracket the call that ends the order."""
@@ -128,7 +130,7 @@ class _ChannelProvider(abc.ABC):
         channel: ChannelClient,
         policy: PollPolicy,
         *,
-        clock: Clock = time.time,
+        clock: Clock = time.monotonic,
         wait: Waiter = real_wait,
     ) -> None:
         self.name = name
@@ -267,7 +269,7 @@ class BankCardProvider:
         policy: PollPolicy,
         *,
         command_timeout_s: float = 20.0,
-        clock: Clock = time.time,
+        clock: Clock = time.monotonic,
         wait: Waiter = real_wait,
     ) -> None:
         from kiosk.config import DeviceRole  # noqa: PLC0415 - config is light; keeps the role in one place

@@ -12,7 +12,10 @@ Entries (each one needs a person, or the resolver, to act):
 
 * ``paid_not_settled`` - the channel holds money, the HIS has no settlement for it;
 * ``settled_not_paid`` - the HIS recorded a settlement, the channel holds no money for it;
-* ``amount_mismatch`` - the channel, the HIS and the journal disagree on the amount;
+* ``amount_mismatch`` - the channel, the HIS and the journal disagree on the amount (or the
+  channel took another amount than the journal's payment);
+* ``bill_not_paid`` - the HIS holds the payment record, but a bill it names is not paid (still
+  open, or cancelled): the patient paid and the bill stays listed as unpaid;
 * ``journal_mismatch`` - channel and HIS agree, but the journal's state says otherwise
   (or the payment is still open in the journal).
 
@@ -43,6 +46,7 @@ class EntryKind(StrEnum):
     PAID_NOT_SETTLED = "paid_not_settled"
     SETTLED_NOT_PAID = "settled_not_paid"
     AMOUNT_MISMATCH = "amount_mismatch"
+    BILL_NOT_PAID = "bill_not_paid"
     JOURNAL_MISMATCH = "journal_mismatch"
 
 
@@ -72,6 +76,8 @@ class ReconciliationReport:
 
 
 SettlementLookup = Callable[[Sequence[str]], Mapping[str, Settlement | None]]
+# Bill id -> "paid", "open", "cancelled"... or "unknown" when the HIS could not say.
+BillLookup = Callable[[Sequence[str]], Mapping[str, str]]
 
 
 def his_lookup(find_settlement: Callable[[str], Settlement | None], workers: int = 8) -> SettlementLookup:
@@ -86,6 +92,33 @@ def his_lookup(find_settlement: Callable[[str], Settlement | None], workers: int
     return lookup
 
 
+def his_bill_lookup(bill: Callable[[str], object], workers: int = 8) -> BillLookup:
+    """Each bill's payment status from the HIS's bill read (``HisGateway.bill``: it returns an
+    open bill and refuses a paid or cancelled one with a reason saying which)."""
+    from kiosk.his.errors import HisError, HisNotFound, HisRejected  # noqa: PLC0415
+
+    def status(bill_id: str) -> str:
+        try:
+            bill(bill_id)
+        except HisRejected as exc:
+            reason = str(exc.reason)
+            return "paid" if reason == "bill already paid" else reason.removeprefix("bill ") or "not payable"
+        except HisNotFound:
+            return "missing"
+        except HisError as exc:
+            log.warning("reconcile: cannot read bill %s: %s", bill_id, type(exc).__name__)
+            return "unknown"
+        return "open"
+
+    def lookup(ids: Sequence[str]) -> Mapping[str, str]:
+        if not ids:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(workers, len(ids)), thread_name_prefix="reconcile") as pool:
+            return dict(zip(ids, pool.map(status, ids), strict=True))
+
+    return lookup
+
+
 def reconcile(
     day: date,
     *,
@@ -94,8 +127,10 @@ def reconcile(
     settlements: SettlementLookup,
     zone: ZoneInfo,
     tolerance: timedelta = timedelta(minutes=30),
+    bills: BillLookup | None = None,
 ) -> ReconciliationReport:
-    """Compares the three sides for ``day``; ``statements`` maps provider name to its statement call."""
+    """Compares the three sides for ``day``; ``statements`` maps provider name to its statement
+    call; ``bills`` (when given) checks that every bill of a HIS settlement is paid."""
     day_start = datetime.combine(day, time(0), zone)
     day_end = datetime.combine(day + timedelta(days=1), time(0), zone)
     journal = {r.id: r for r in ledger.between((day_start - tolerance).timestamp(), (day_end + tolerance).timestamp())}
@@ -127,9 +162,14 @@ def reconcile(
             mine.append(ref)
 
     his = settlements(sorted(mine))
+    bill_ids = sorted({b for found in his.values() if found is not None for b in found.bill_ids})
+    bill_status = bills(bill_ids) if bills is not None else {}
     entries: list[Entry] = []
     for ref in sorted(mine):
         entry = _check(ref, journal.get(ref), channel.get(ref), channel_provider, covered, his.get(ref), zone)
+        if entry is None or entry.kind is EntryKind.JOURNAL_MISMATCH:
+            # A HIS payment record with an unpaid bill is not a settlement, whatever the journal says.
+            entry = _check_bills(ref, journal.get(ref), his.get(ref), bill_status, zone) or entry
         if entry is not None:
             entries.append(entry)
     log.info("reconciliation of %s: %d reference(s), %d entry(ies)", day, len(mine), len(entries))
@@ -179,7 +219,12 @@ def _check(  # noqa: PLR0917 - one private call site
     if held <= 0 and his_fen is not None:
         return entry(EntryKind.SETTLED_NOT_PAID, f"the HIS settled {format_fen(his_fen)}; the channel holds nothing")
     if held > 0 and his_fen is not None:
-        if held != his_fen or (journal_fen is not None and journal_fen != his_fen):
+        journal_paid = record.paid_amount_fen if record is not None else None
+        if (
+            held != his_fen
+            or (journal_fen is not None and journal_fen != his_fen)
+            or (journal_paid is not None and journal_paid != his_fen)
+        ):
             return entry(
                 EntryKind.AMOUNT_MISMATCH,
                 f"channel {format_fen(held)}, HIS {format_fen(his_fen)}, journal "
@@ -192,6 +237,34 @@ def _check(  # noqa: PLR0917 - one private call site
     if record is not None and record.state in (S.SETTLED, S.PAID, S.REFUND_PENDING, S.CREATED, S.PENDING):
         return entry(EntryKind.JOURNAL_MISMATCH, f"nothing held or settled, but the journal says {record.state.value}")
     return None
+
+
+def _check_bills(
+    ref: str,
+    record: PaymentRecord | None,
+    settlement: Settlement | None,
+    bill_status: Mapping[str, str],
+    zone: ZoneInfo,
+) -> Entry | None:
+    """A HIS payment record whose bill is not paid: the payment is not settled, whatever it says."""
+    if settlement is None:
+        return None
+    unpaid = [
+        (b, bill_status[b]) for b in settlement.bill_ids if bill_status.get(b, "unknown") not in ("paid", "unknown")
+    ]
+    if not unpaid:
+        return None
+    return Entry(
+        EntryKind.BILL_NOT_PAID,
+        ref,
+        record.provider if record is not None else "",
+        record.state.value if record is not None else "",
+        record.amount_fen if record is not None else None,
+        None,
+        settlement.amount_fen,
+        datetime.fromtimestamp(record.created_at, zone) if record is not None else None,
+        "the HIS holds the payment, but " + ", ".join(f"bill {b} is {state}" for b, state in unpaid),
+    )
 
 
 def _journal_net(record: PaymentRecord) -> int:

@@ -24,7 +24,7 @@ from kiosk.payments.channel import ChannelOrder
 from kiosk.payments.errors import PaymentError
 from kiosk.payments.ledger import PaymentLedger
 from kiosk.payments.options import SandboxOptions, validate_options
-from kiosk.payments.reconcile import his_lookup, reconcile, write_csv, write_text
+from kiosk.payments.reconcile import his_bill_lookup, his_lookup, reconcile, write_csv, write_text
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,8 @@ def run(
             out.write(f"reconcile: no journal at {config.journal_path}\n")
             return 2
         journal.open()
+        if journal.loss is not None:
+            out.write(f"note: {journal.loss.describe()}\n")
         report = reconcile(
             day,
             ledger=PaymentLedger(journal),
@@ -110,6 +112,7 @@ def run(
             settlements=his_lookup(his.find_settlement),
             zone=ZoneInfo(config.his.timezone),
             tolerance=timedelta(minutes=config.payments.reconcile_tolerance_min),
+            bills=his_bill_lookup(his.bill),
         )
     except (PaymentError, HisError) as exc:
         out.write(f"reconcile: cannot complete: {exc} (code {exc.code})\n")

@@ -46,14 +46,17 @@ from kiosk.payments.channel import ChannelOrder, OrderStatus
 from kiosk.payments.errors import (
     IllegalTransition,
     PaymentBusy,
+    PaymentsRefused,
     ProviderRejected,
     ProviderUnavailable,
     UnknownProvider,
 )
+from kiosk.payments.his_text import his_failure, his_reason
 from kiosk.payments.ledger import (
     PaymentLedger,
     PaymentRecord,
     PaymentState,
+    amount_mismatch,
     new_payment_id,
     refund_id_for,
 )
@@ -163,6 +166,7 @@ class PaymentsService:
         kiosk_id: str,
         timezone: str = "Asia/Shanghai",
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         wait: Waiter = real_wait,
         resolver_interval_s: float = 10.0,
         recovery_deadline_s: float = 60.0,
@@ -176,6 +180,10 @@ class PaymentsService:
         self.kiosk_id = kiosk_id
         self.zone = ZoneInfo(timezone)
         self._clock = clock
+        self._monotonic = monotonic
+        self._started_mono = monotonic()
+        # Monotonic open time of each payment opened in this run: ages never follow the wall clock.
+        self._opened_mono: dict[str, float] = {}
         self._wait = wait
         self._resolver_interval = resolver_interval_s
         self._recovery_deadline = recovery_deadline_s
@@ -255,6 +263,9 @@ class PaymentsService:
         """Writes the payment row, then opens the order at the provider. Worker thread."""
         if not self._ready.is_set() or self._stopping.is_set():
             raise PaymentBusy("payments are not available until start-up recovery has finished")
+        refusal = self.refusal()
+        if refusal:
+            raise PaymentsRefused(refusal)
         chosen = self.providers.get(provider)
         if chosen is None:
             raise UnknownProvider(f"no payment provider {provider!r}")
@@ -270,13 +281,15 @@ class PaymentsService:
             bills=bills,
             amount_fen=amount_fen,
         )
+        opened_at = self._monotonic()
+        with self._lock:
+            self._opened_mono[payment_id] = opened_at
         self._emit(record, "created")
         self._step("created", payment_id)
-        opened_at = record.created_at
         cancel = threading.Event()
         grace = chosen.policy.deadline_s + chosen.policy.unavailable_grace_s + 60
         with self._lock:
-            self._active[payment_id] = _Active(cancel, self._clock() + grace, opened_at)
+            self._active[payment_id] = _Active(cancel, opened_at + grace, opened_at)
         lock = self._locks.get(payment_id)
         with lock:
             try:
@@ -320,7 +333,7 @@ class PaymentsService:
                         order = provider.wait(
                             payment_id,
                             record.amount_fen,
-                            record.created_at,
+                            self._monotonic() - self._age(record),
                             cancel,
                             lambda step: self._step(step, payment_id),
                         )
@@ -332,7 +345,7 @@ class PaymentsService:
         finally:
             self._release(payment_id)
         if record.state.final:
-            self._locks.drop(payment_id)
+            self._forget(payment_id)
         return self.outcome(record)
 
     def pay(
@@ -354,6 +367,10 @@ class PaymentsService:
     def status(self, payment_id: str) -> PaymentRecord:
         return self.ledger.get(payment_id)
 
+    def refusal(self) -> str:
+        """Why no payment may start now (technician text; "" when payments are taken)."""
+        return self.ledger.journal.refusal()
+
     @staticmethod
     def outcome(record: PaymentRecord) -> PaymentOutcome:
         return PaymentOutcome(record.id, _OUTCOME[record.state], record.amount_fen, record.his_receipt, record.reason)
@@ -366,9 +383,11 @@ class PaymentsService:
         The patient of an interrupted payment has gone (the session was wiped), so open orders
         are ended as soon as the channel's rules allow; paid ones are settled or refunded.
         """
-        began = self._clock()
         started = time.monotonic()
         pending = self.ledger.open_payments()
+        # Every payment open now is from before this start, whatever the wall clock says: no new
+        # payment can start until recovery ends, so the set of ids is the rule, not created_at.
+        interrupted = {r.id for r in pending}
         examined = len(pending)
         for record in pending:
             if record.state in (S.CREATED, S.PENDING) and not record.cancel_requested:
@@ -376,12 +395,12 @@ class PaymentsService:
         if examined:
             log.info("recovery: %d unfinished payment(s)", examined)
         while True:
-            remaining = [r for r in self.ledger.open_payments() if r.created_at < began + 1]
+            remaining = [r for r in self.ledger.open_payments() if r.id in interrupted]
             for record in remaining:
                 if self._stopping.is_set():
                     break
                 self.resolve(record.id)
-            remaining = [r for r in self.ledger.open_payments() if r.created_at < began + 1]
+            remaining = [r for r in self.ledger.open_payments() if r.id in interrupted]
             elapsed = time.monotonic() - started
             if not remaining or elapsed >= self._recovery_deadline or self._stopping.is_set():
                 break
@@ -415,7 +434,7 @@ class PaymentsService:
         """A flow holds a lease on the payment (between open_payment and await_payment)."""
         with self._lock:
             active = self._active.get(payment_id)
-        return active is not None and active.lease_until > self._clock()
+        return active is not None and active.lease_until > self._monotonic()
 
     def resolve(self, payment_id: str) -> PaymentRecord:
         """One resolution step for a payment nobody is driving (resolver, recovery, admin)."""
@@ -433,7 +452,11 @@ class PaymentsService:
             except IllegalTransition as exc:
                 log.info("payment %s: resolved concurrently (%s)", payment_id, exc)
                 return self.ledger.get(payment_id)
-            except (ProviderUnavailable, ProviderRejected, HisError) as exc:
+            except HisError as exc:
+                self.ledger.note_attempt(payment_id, his_failure(exc))
+                log.warning("payment %s: not resolved yet: %s", payment_id, his_failure(exc))
+                return self.ledger.get(payment_id)
+            except (ProviderUnavailable, ProviderRejected) as exc:
                 self.ledger.note_attempt(payment_id, str(exc))
                 log.warning("payment %s: not resolved yet: %s", payment_id, exc)
                 return self.ledger.get(payment_id)
@@ -446,7 +469,7 @@ class PaymentsService:
         record = self._apply(record, order)
         if record.state not in (S.CREATED, S.PENDING):
             return record
-        age = self._clock() - record.created_at
+        age = self._age(record)
         policy = provider.policy
         abandoned = record.cancel_requested or age >= policy.deadline_s
         if abandoned and age >= policy.min_end_s:
@@ -500,9 +523,9 @@ class PaymentsService:
                 paid_at=paid_at,
             )
             self._step("paid", record.id)
-            if order.paid_fen != record.amount_fen:
-                return self._to_refund(record, f"channel took {order.paid_fen} fen, expected {record.amount_fen}")
-            if status is OrderStatus.REFUNDED:
+            if record.state is S.REFUND_PENDING:
+                self._step("refund_pending", record.id)  # the ledger found a wrong amount
+            if record.state is S.PAID and status is OrderStatus.REFUNDED:
                 return self._to_refund(record, "refunded at the channel")
             return record
         if status is OrderStatus.FAILED:
@@ -513,34 +536,55 @@ class PaymentsService:
 
     def _finish_money(self, record: PaymentRecord) -> PaymentRecord:
         if record.state is S.PAID:
-            record = self._settle(record)
+            mismatch = amount_mismatch(record.amount_fen, record.paid_amount_fen)
+            # A journal written before the ledger decided this in the paid transaction.
+            record = self._to_refund(record, mismatch) if mismatch else self._settle(record)
         if record.state is S.REFUND_PENDING:
             record = self._refund(record)
         return record
 
     def _settle(self, record: PaymentRecord) -> PaymentRecord:
+        """Settled means the HIS recorded the payment AND every bill is paid by it: only a
+        ``settle`` that returns (it verifies each bill) counts. A payment record whose bill stays
+        open is retried; one whose bill can never be paid by it (cancelled, paid by another
+        payment) is refunded."""
         bills = [b.to_bill() for b in record.bills]
         self._step("settling", record.id)
         try:
             settlement: Settlement = self.his.settle(record.patient_id, bills, record.id, record.amount_fen)
         except HisAmbiguous as exc:
-            self.ledger.note_attempt(record.id, f"HIS: {exc}")
+            self.ledger.note_attempt(record.id, his_failure(exc))
             log.error("payment %s: the HIS holds several payments with this reference; needs a technician", record.id)
             return record
         except (HisRejected, HisConflict, HisNotFound) as exc:
-            reason = getattr(exc, "reason", "") or str(exc)
+            failure = his_failure(exc)
             try:
                 found = self.his.find_settlement(record.id)
             except HisError as check:
-                self.ledger.note_attempt(record.id, f"HIS refused ({reason}); check failed: {check}")
+                self.ledger.note_attempt(record.id, f"{failure}; check failed: {his_failure(check)}")
                 return record
             if found is None:
-                log.warning("payment %s: the HIS refused the settlement (%s); refunding", record.id, reason)
-                return self._to_refund(record, f"HIS refused: {reason}")
-            settlement = found
+                # Nothing recorded: the bills changed, were paid elsewhere or cannot be paid.
+                log.warning("payment %s: the HIS refused the settlement (%s); refunding", record.id, failure)
+                return self._to_refund(record, f"HIS refused: {failure}")
+            if isinstance(exc, HisConflict):
+                # The payment is recorded but the bill keeps changing (412s): not paid yet.
+                # Stay paid; the resolver tries the second step again.
+                self.ledger.note_attempt(record.id, failure)
+                log.warning("payment %s: the HIS bill is not marked paid yet; settlement will be retried", record.id)
+                return record
+            if not his_reason(exc):
+                # Recorded, but the refusal does not say the bill can never be paid by this
+                # payment: a technician decides (the payment stays one-sided, on the admin screen).
+                self.ledger.note_attempt(record.id, f"{failure}; the HIS holds payment {found.id}")
+                log.error("payment %s: HIS payment recorded but the bill refused; needs a technician", record.id)
+                return record
+            # The bill was cancelled or paid by another payment after ours was recorded.
+            log.warning("payment %s: the HIS bill cannot be paid by it (%s); refunding", record.id, failure)
+            return self._to_refund(record, f"HIS refused: {failure}")
         except HisError as exc:
-            self.ledger.note_attempt(record.id, f"HIS: {exc}")
-            log.warning("payment %s: HIS unavailable for settlement (%s); will retry", record.id, exc)
+            self.ledger.note_attempt(record.id, his_failure(exc))
+            log.warning("payment %s: HIS unavailable for settlement (%s); will retry", record.id, exc.code)
             return record
         self._step("settled_his", record.id)
         record = self._transition(
@@ -610,6 +654,25 @@ class PaymentsService:
     def _step(self, step: str, payment_id: str) -> None:
         if self._probe is not None:
             self._probe(step, payment_id)
+
+    def _age(self, record: PaymentRecord) -> float:
+        """Seconds since the payment was opened, immune to wall-clock jumps.
+
+        Opened in this run: the monotonic clock. Opened before a restart: the wall-clock age,
+        never less than the time since this start (a clock set back cannot hide it, a negative
+        age cannot keep it open) - its patient has gone anyway, so ending it early is harmless.
+        """
+        with self._lock:
+            opened = self._opened_mono.get(record.id)
+        since_start = self._monotonic() - self._started_mono
+        if opened is not None:
+            return self._monotonic() - opened
+        return max(since_start, self._clock() - record.created_at)
+
+    def _forget(self, payment_id: str) -> None:
+        self._locks.drop(payment_id)
+        with self._lock:
+            self._opened_mono.pop(payment_id, None)
 
     def _release(self, payment_id: str) -> None:
         with self._lock:

@@ -4,7 +4,7 @@
 <context>
     <name>AdminPanel</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="313"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="320"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="332"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="339"/>
         <source>%n attempt(s)</source>
         <translation>
             <numerusform>%n attempt</numerusform>

@@ -9,466 +9,471 @@
         <translation>正在处理…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="267"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="268"/>
         <source>No payment needs attention.</source>
         <translation>没有需要处理的缴费。</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/admin/panel.py" line="271"/>
+        <source>PAYMENTS REFUSED: the journal cannot vouch for its payments.</source>
+        <translation>已停止收款：交易日志无法保证其中的支付记录完整。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/panel.py" line="278"/>
         <source>No receipt is waiting to be printed.</source>
         <translation>没有等待打印的凭条。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="279"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="286"/>
         <source>HIS: connected, answered in %1 ms</source>
         <translation>HIS：已连接，响应 %1 毫秒</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="283"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="290"/>
         <source>HIS: NOT reachable</source>
         <translation>HIS：无法连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="288"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="295"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="300"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="307"/>
         <source>Test print</source>
         <translation>测试打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="304"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="311"/>
         <source>Paper replaced</source>
         <translation>已换纸</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="313"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="320"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n 分钟前</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="319"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
         <source>Retry settle</source>
         <translation>重试入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="324"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="331"/>
         <source>Mark refunded</source>
         <translation>标记已退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="326"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="333"/>
         <source>Tap again: money returned?</source>
         <translation>再按一次：确认钱已退回？</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/panel.py" line="332"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="339"/>
         <source>%n attempt(s)</source>
         <translation>
             <numerusform>已尝试 %n 次</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="337"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="344"/>
         <source>Reprint</source>
         <translation>重新打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="344"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="351"/>
         <source>Voice volume: %1%</source>
         <translation>语音音量：%1%</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="349"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="356"/>
         <source>Language a session starts in: %1</source>
         <translation>每次服务的默认语言：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="356"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="363"/>
         <source>The kiosk program</source>
         <translation>自助机程序</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="358"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="365"/>
         <source>Restart</source>
         <translation>重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="360"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="367"/>
         <source>Tap again to restart</source>
         <translation>再按一次以重新启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="364"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="371"/>
         <source>Leave to desktop</source>
         <translation>退出到桌面</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="366"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="373"/>
         <source>Tap again to leave</source>
         <translation>再按一次以退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="382"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="389"/>
         <source>That did not work (%1). The log has the details.</source>
         <translation>操作未成功（%1）。详情见日志。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="393"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="400"/>
         <source>Maintenance</source>
         <translation>维护</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="396"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="403"/>
         <source>maintenance staff</source>
         <translation>维护人员</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="397"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="404"/>
         <source>Signed in: %1</source>
         <translation>已登录：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="398"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="405"/>
         <source>Sign out</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="400"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="407"/>
         <source>Devices</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="401"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="408"/>
         <source>Payments</source>
         <translation>缴费</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="402"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="409"/>
         <source>Print queue</source>
         <translation>打印队列</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="403"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="410"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="404"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="411"/>
         <source>Configuration</source>
         <translation>配置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="405"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="412"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="423"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="430"/>
         <source>Receipt printer</source>
         <translation>凭条打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="424"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="431"/>
         <source>Report printer</source>
         <translation>报告打印机</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="425"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="432"/>
         <source>ID card reader</source>
         <translation>身份证读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="426"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="433"/>
         <source>Visit card reader</source>
         <translation>就诊卡读卡器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="427"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="434"/>
         <source>QR code scanner</source>
         <translation>扫码器</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="428"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="435"/>
         <source>Bank card terminal</source>
         <translation>银行卡终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="435"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="442"/>
         <source>working</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="436"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="443"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="437"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="444"/>
         <source>needs attention</source>
         <translation>需要处理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="438"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="445"/>
         <source>NOT working</source>
         <translation>故障</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="439"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="446"/>
         <source>NOT connected</source>
         <translation>未连接</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="446"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="453"/>
         <source>paper running low</source>
         <translation>纸将用完</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="447"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="454"/>
         <source>paper out</source>
         <translation>缺纸</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="448"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
         <source>cover open</source>
         <translation>机盖打开</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="449"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="456"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="450"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="457"/>
         <source>does not answer</source>
         <translation>无响应</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="451"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="458"/>
         <source>printer error</source>
         <translation>打印机错误</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="452"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="459"/>
         <source>unexpected reply</source>
         <translation>应答异常</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="453"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="460"/>
         <source>software missing</source>
         <translation>缺少软件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="454"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="461"/>
         <source>needs recovery</source>
         <translation>需要恢复</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="455"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="462"/>
         <source>receipts waiting to be reprinted</source>
         <translation>有凭条等待补打</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="456"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="463"/>
         <source>not started</source>
         <translation>未启动</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="463"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="470"/>
         <source>order created</source>
         <translation>订单已创建</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="464"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="471"/>
         <source>waiting for the patient</source>
         <translation>等待患者支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="465"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="472"/>
         <source>PAID, not yet settled with the HIS</source>
         <translation>已付款，HIS 尚未入账</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="466"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="473"/>
         <source>refund pending</source>
         <translation>待退款</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="478"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="485"/>
         <source>{role}: the test page printed.</source>
         <translation>{role}：测试页已打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="479"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="486"/>
         <source>{role} has paper and is ready. Receipts waiting to be reprinted: {reprints}.</source>
         <translation>{role}有纸，已就绪。等待补打的凭条：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="482"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="489"/>
         <source>{role} works, but the paper is running low. Receipts waiting: {reprints}.</source>
         <translation>{role}可以使用，但纸将用完。等待补打：{reprints}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="485"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="492"/>
         <source>{role} still reports no paper. Check the roll and close the cover.</source>
         <translation>{role}仍报告缺纸。请检查纸卷并合上机盖。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="488"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="495"/>
         <source>{role} has no paper: nothing was printed.</source>
         <translation>{role}缺纸：未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="489"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="496"/>
         <source>{role}: the cover is open, nothing was printed.</source>
         <translation>{role}：机盖打开，未打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="490"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="497"/>
         <source>{role} is not ready: {detail}</source>
         <translation>{role}未就绪：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="491"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="498"/>
         <source>{role} has paper but reports a fault: {detail}</source>
         <translation>{role}有纸，但报告故障：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="492"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="499"/>
         <source>{role} is not connected: {detail}</source>
         <translation>{role}未连接：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="493"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="500"/>
         <source>No device is configured as {role}.</source>
         <translation>没有配置{role}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="494"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="501"/>
         <source>{role} is not a printer.</source>
         <translation>{role}不是打印机。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="495"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="502"/>
         <source>{role}: printing failed (code {code}): {detail}</source>
         <translation>{role}：打印失败（代码 {code}）：{detail}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="496"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="503"/>
         <source>{role} did not answer within {seconds} s; it may still print.</source>
         <translation>{role}在 {seconds} 秒内没有应答；可能稍后仍会打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="499"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="506"/>
         <source>{role} did not report its status within {seconds} s.</source>
         <translation>{role}在 {seconds} 秒内没有报告状态。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="502"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="509"/>
         <source>The payment service is not running.</source>
         <translation>缴费服务未运行。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="503"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="510"/>
         <source>There is no payment {payment}.</source>
         <translation>没有缴费记录 {payment}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="504"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="511"/>
         <source>A patient or the resolver is working on this payment now. Try again shortly.</source>
         <translation>患者或后台正在处理这笔缴费，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="507"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="514"/>
         <source>Payment {payment} is settled with the HIS. Receipt: {receipt}</source>
         <translation>缴费 {payment} 已在 HIS 入账。收据号：{receipt}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="510"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="517"/>
         <source>Payment {payment} went back to the payer.</source>
         <translation>缴费 {payment} 已退还给付款人。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="511"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="518"/>
         <source>Payment {payment}: a refund is due and not done yet: {error}</source>
         <translation>缴费 {payment}：应退款，尚未完成：{error}</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="514"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="521"/>
         <source>Payment {payment}: the HIS has still not taken it ({error}). The kiosk keeps trying.</source>
         <translation>缴费 {payment}：HIS 仍未入账（{error}）。自助机会继续重试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="517"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="524"/>
         <source>Payment {payment}: the order is still open ({state}).</source>
         <translation>缴费 {payment}：订单仍未结束（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="518"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="525"/>
         <source>Payment {payment} ended without money kept ({state}).</source>
         <translation>缴费 {payment} 已结束，未留存款项（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="521"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="528"/>
         <source>Payment {payment} is already finished ({state}).</source>
         <translation>缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="522"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="529"/>
         <source>Payment {payment} ({amount}) is recorded as refunded by hand.</source>
         <translation>缴费 {payment}（{amount}）已记录为人工退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="525"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="532"/>
         <source>Not marked: payment {payment} is already finished ({state}).</source>
         <translation>未标记：缴费 {payment} 已经完成（{state}）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="528"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="535"/>
         <source>Not marked: payment {payment} is an open order; it is cancelled, not refunded.</source>
         <translation>未标记：缴费 {payment} 是未完成的订单，应取消而不是退款。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="531"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="538"/>
         <source>Not marked: payment {payment} changed meanwhile ({state}). Look again.</source>
         <translation>未标记：缴费 {payment} 状态已变化（{state}）。请重新查看。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="534"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="541"/>
         <source>The receipt printed again.</source>
         <translation>凭条已重新打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="535"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="542"/>
         <source>There is no such print job.</source>
         <translation>没有这个打印任务。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="536"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="543"/>
         <source>That receipt has printed already; it is not printed twice.</source>
         <translation>这张凭条已经打印过，不会重复打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="539"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="546"/>
         <source>Saved: volume {volume}, sessions start in {locale}.</source>
         <translation>已保存：音量 {volume}，默认语言 {locale}。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="540"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="547"/>
         <source>The volume must be between 0 and 100%.</source>
         <translation>音量必须在 0 到 100% 之间。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="541"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="548"/>
         <source>Unknown language.</source>
         <translation>未知语言。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/panel.py" line="542"/>
+        <location filename="../../kiosk/ui/admin/panel.py" line="549"/>
         <source>That did not work (code {code}): {detail}</source>
         <translation>操作未成功（代码 {code}）：{detail}</translation>
     </message>
@@ -1030,6 +1035,11 @@
         <source>Sorry, this way of paying is not available right now. Please choose another way to pay.</source>
         <translation>抱歉，该支付方式暂不可用，请选择其他支付方式。</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/payments/errors.py" line="118"/>
+        <source>Payments are not available at this kiosk right now. Please pay at the service counter.</source>
+        <translation>本机暂时无法缴费，请到人工窗口缴费。</translation>
+    </message>
 </context>
 <context>
     <name>flows</name>
@@ -1121,7 +1131,7 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="89"/>
-        <location filename="../../kiosk/flows/pay.py" line="108"/>
+        <location filename="../../kiosk/flows/pay.py" line="109"/>
         <location filename="../../kiosk/flows/payment.py" line="83"/>
         <location filename="../../kiosk/flows/registration.py" line="159"/>
         <source>Done</source>
@@ -1134,7 +1144,7 @@
     </message>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="92"/>
-        <location filename="../../kiosk/flows/pay.py" line="107"/>
+        <location filename="../../kiosk/flows/pay.py" line="108"/>
         <location filename="../../kiosk/flows/payment.py" line="86"/>
         <location filename="../../kiosk/flows/registration.py" line="161"/>
         <source>Stop</source>
@@ -1345,7 +1355,7 @@ The hospital system says: %3</source>
     <message>
         <location filename="../../kiosk/flows/checkin.py" line="93"/>
         <location filename="../../kiosk/flows/identify.py" line="260"/>
-        <location filename="../../kiosk/flows/pay.py" line="109"/>
+        <location filename="../../kiosk/flows/pay.py" line="110"/>
         <location filename="../../kiosk/flows/payment.py" line="87"/>
         <location filename="../../kiosk/flows/registration.py" line="167"/>
         <source>One moment</source>
@@ -1517,162 +1527,172 @@ The hospital system says: %3</source>
         <translation>已打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="105"/>
+        <location filename="../../kiosk/flows/pay.py" line="106"/>
         <source>Cancel payment</source>
         <translation>取消支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="106"/>
+        <location filename="../../kiosk/flows/pay.py" line="107"/>
         <source>Pay again</source>
         <translation>重新支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="112"/>
+        <location filename="../../kiosk/flows/pay.py" line="113"/>
         <source>Scan a QR code with your phone</source>
         <translation>手机扫码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="113"/>
+        <location filename="../../kiosk/flows/pay.py" line="114"/>
         <source>Show your payment code</source>
         <translation>出示付款码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="114"/>
+        <location filename="../../kiosk/flows/pay.py" line="115"/>
         <source>Bank card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="117"/>
+        <location filename="../../kiosk/flows/pay.py" line="118"/>
         <source>The payment was declined</source>
         <translation>支付未成功</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="118"/>
+        <location filename="../../kiosk/flows/pay.py" line="119"/>
         <source>Payment cancelled</source>
         <translation>支付已取消</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="119"/>
+        <location filename="../../kiosk/flows/pay.py" line="120"/>
         <source>Time ran out</source>
         <translation>支付已超时</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="122"/>
+        <location filename="../../kiosk/flows/pay.py" line="123"/>
         <source>Enter your PIN on the card terminal. Amount: %1</source>
         <translation>请在银行卡终端输入密码。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="123"/>
+        <location filename="../../kiosk/flows/pay.py" line="124"/>
         <source>Processing the payment, please wait. Amount: %1</source>
         <translation>正在处理支付，请稍候。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="124"/>
+        <location filename="../../kiosk/flows/pay.py" line="125"/>
         <source>Please take your card from the terminal. Amount: %1</source>
         <translation>请从终端取回您的银行卡。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="420"/>
+        <location filename="../../kiosk/flows/pay.py" line="431"/>
         <source>Pay</source>
         <translation>支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="421"/>
+        <location filename="../../kiosk/flows/pay.py" line="432"/>
         <source>Provider: %1</source>
         <translation>支付渠道：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="427"/>
+        <location filename="../../kiosk/flows/pay.py" line="438"/>
         <source>How would you like to pay?</source>
         <translation>请选择支付方式</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="429"/>
+        <location filename="../../kiosk/flows/pay.py" line="440"/>
         <source>Amount to pay: %1. Tap a payment method.</source>
         <translation>应付金额：%1。请点击一种支付方式。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="311"/>
+        <location filename="../../kiosk/flows/pay.py" line="312"/>
         <source>Open the payment code in your wallet app and hold it under the scanner. Amount: %1</source>
         <translation>请打开手机钱包中的付款码，对准扫码口。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="316"/>
+        <location filename="../../kiosk/flows/pay.py" line="317"/>
         <source>Pay with your payment code</source>
         <translation>付款码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="328"/>
+        <location filename="../../kiosk/flows/pay.py" line="329"/>
         <source>Starting the payment…</source>
         <translation>正在发起支付…</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="341"/>
+        <location filename="../../kiosk/flows/pay.py" line="344"/>
+        <source>Payments are not available at this kiosk</source>
+        <translation>本机暂时无法缴费</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="346"/>
+        <source>Nothing was charged, and your bills are still unpaid. Please pay at the service counter.</source>
+        <translation>未扣任何费用，您的账单仍未缴。请到人工窗口缴费。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/flows/pay.py" line="352"/>
         <source>The payment could not be started</source>
         <translation>无法发起支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="343"/>
+        <location filename="../../kiosk/flows/pay.py" line="354"/>
         <source>Nothing was charged, and your bills are still unpaid. Try again, or pay at the counter.</source>
         <translation>未产生任何扣款，您的费用仍未缴纳。请重试，或到人工窗口缴费。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="365"/>
+        <location filename="../../kiosk/flows/pay.py" line="376"/>
         <source>Cancelling the payment… This can take up to 15 seconds.</source>
         <translation>正在取消支付…最长需要 15 秒。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="381"/>
+        <location filename="../../kiosk/flows/pay.py" line="392"/>
         <source>Nothing was charged, and your bills are still unpaid. You can pay again, or stop.</source>
         <translation>未产生任何扣款，您的费用仍未缴纳。您可以重新支付，或结束操作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="388"/>
+        <location filename="../../kiosk/flows/pay.py" line="399"/>
         <source>Your money is being returned</source>
         <translation>款项正在退回</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="391"/>
+        <location filename="../../kiosk/flows/pay.py" line="402"/>
         <source>Your bills changed while you were paying, so the hospital could not record this payment. Your money is being returned to your account. Reference for staff: %1</source>
         <translation>支付过程中您的费用发生了变化，医院无法记录本次支付，款项正在退回您的账户。工作人员查询编号：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="401"/>
+        <location filename="../../kiosk/flows/pay.py" line="412"/>
         <source>Your payment is recorded</source>
         <translation>您的支付已记录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="403"/>
+        <location filename="../../kiosk/flows/pay.py" line="414"/>
         <source>The hospital system has not confirmed your payment yet. Staff will finish it: please do not pay again. For a receipt, go to the counter and give this reference: %1</source>
         <translation>医院系统尚未确认您的支付，工作人员会为您完成处理，请勿重复支付。如需凭条，请到人工窗口并提供此编号：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="445"/>
+        <location filename="../../kiosk/flows/pay.py" line="456"/>
         <source>Scan to pay</source>
         <translation>扫码支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="449"/>
+        <location filename="../../kiosk/flows/pay.py" line="460"/>
         <source>Scan the code with your wallet app and confirm the payment of %1.</source>
         <translation>请用手机钱包扫描二维码，并确认支付 %1。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="461"/>
+        <location filename="../../kiosk/flows/pay.py" line="472"/>
         <source>Insert or tap your bank card at the card terminal and follow its instructions. Amount: %1</source>
         <translation>请在银行卡终端插卡或挥卡，并按提示操作。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="466"/>
+        <location filename="../../kiosk/flows/pay.py" line="477"/>
         <source>Pay by bank card</source>
         <translation>银行卡支付</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="470"/>
+        <location filename="../../kiosk/flows/pay.py" line="481"/>
         <source>If your wallet app asks you to confirm, please confirm there. Amount: %1</source>
         <translation>如手机钱包提示确认，请在手机上确认。金额：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/flows/pay.py" line="473"/>
+        <location filename="../../kiosk/flows/pay.py" line="484"/>
         <source>Taking the payment…</source>
         <translation>正在扣款…</translation>
     </message>

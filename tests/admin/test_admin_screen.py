@@ -269,6 +269,22 @@ def test_a_one_sided_payment_is_settled_from_the_admin_screen(kiosk: Kiosk, qapp
     assert ("maintenance", "payment.retry_settle") in audit(kiosk)
 
 
+def test_a_journal_that_lost_payments_shows_on_the_payments_page(kiosk: Kiosk, qapp: QApplication) -> None:
+    from kiosk.journal import JournalLoss
+
+    services = kiosk.services
+    assert services is not None
+    services.journal.loss = JournalLoss(services.journal.path, 40, 12)  # what the start-up check found
+    try:
+        admin = sign_in(kiosk, qapp)
+        click(admin.panel.tabs["payments"])
+        row = row_with(kiosk, qapp, "PAYMENTS REFUSED")
+        assert "28 lost" in row.text.text()
+        assert "kiosk reconcile" in row.text.text()
+    finally:
+        services.journal.loss = None
+
+
 def test_the_configuration_page_masks_secrets_and_the_log_is_redacted(kiosk: Kiosk, qapp: QApplication) -> None:
     admin = sign_in(kiosk, qapp)
     click(admin.panel.tabs["config"])

@@ -48,7 +48,7 @@ from kiosk.flows.views import (
     Text,
 )
 from kiosk.his.errors import HisUnavailable
-from kiosk.payments.errors import PaymentBusy, ProviderUnavailable
+from kiosk.payments.errors import PaymentBusy, PaymentsRefused, ProviderUnavailable
 from kiosk.payments.providers import Interaction
 from kiosk.payments.service import OutcomeKind, PaymentOutcome
 from kiosk.services import Services, build_services
@@ -288,6 +288,19 @@ def test_an_order_that_cannot_be_opened_charges_nothing(error: Exception, code: 
     tap(step2, "stop")
     assert step2.finished
     assert not step2.settled
+
+
+def test_a_journal_refusing_payments_sends_the_patient_to_the_counter() -> None:
+    payments = ScriptedPayments(opens=[PaymentsRefused("the journal lost committed payments")])
+    step, effects = make_step(payments)
+    view = message(effects)
+    assert view.title.source == "Payments are not available at this kiosk"
+    assert "Please pay at the service counter" in view.body.source
+    assert view.code == 4051
+    assert [a.id for a in view.actions] == ["stop"]  # trying again here cannot help
+    tap(step, "stop")
+    assert step.finished
+    assert not step.settled
 
 
 def test_cancel_while_waiting_shows_cancelling_then_the_outcome() -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from kiosk.config import load_config
+from kiosk.his.errors import HisRejected
 from kiosk.journal import Journal
 from kiosk.payments import reconcile_cli
 from kiosk.payments.ledger import PaymentLedger
@@ -29,6 +30,7 @@ def test_finds_every_injected_entry_and_nothing_else(journal: Journal) -> None:
         statements={"wechat": world.statement},
         settlements=world.lookup,
         zone=ZONE,
+        bills=world.bills,
     )
     found = {(e.kind.value, e.payment_id) for e in report.entries}
     assert found == world.expected
@@ -84,6 +86,13 @@ class _His:
 
     def find_settlement(self, ref: str) -> object:
         return self.world.settlements.get(ref)
+
+    def bill(self, bill_id: str) -> object:
+        """Like the gateway: an open bill is returned, a paid or cancelled one refused."""
+        state = self.world.bill_states.get(bill_id, "paid")
+        if state == "open":
+            return object()
+        raise HisRejected(f"the bill is {state}", reason="bill already paid" if state == "paid" else f"bill {state}")
 
 
 def test_cli_run_reports_and_writes_csv(tmp_path: Path) -> None:

@@ -169,6 +169,6 @@ def test_crash_harness_short_run() -> None:
     )
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("kill points: ")
-    assert last.endswith(" one-sided: 0 doubled: 0 unresolved: 0"), result.stdout[-3000:]
+    assert last.endswith(" one-sided: 0 doubled: 0 unresolved: 0 wrong-amount: 0"), result.stdout[-3000:]
     assert int(last.split()[2]) >= 10
     assert result.returncode == 0

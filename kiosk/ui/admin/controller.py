@@ -157,7 +157,7 @@ class AdminController(QObject):
         console = self.console
         loaders: dict[str, Callable[[], Any]] = {
             "devices": lambda: (console.devices(), console.his_link()),
-            "payments": console.payments,
+            "payments": lambda: (console.journal_refusal(), console.payments()),
             "prints": console.reprint_queue,
             "log": console.log_lines,
             "config": console.masked_config,

@@ -263,9 +263,16 @@ class AdminPanel(QWidget):
             devices, link = data
             return [self._link_row(link), *(self._device_row(d) for d in devices)]
         if page == "payments":
-            return [self._payment_row(p) for p in data] or [
+            refusal, payments = data if isinstance(data, tuple) else ("", data)
+            rows: list[QWidget] = [self._payment_row(p) for p in payments] or [
                 Row(QCoreApplication.translate("AdminPanel", "No payment needs attention."))
             ]
+            if refusal:  # the journal lost committed payments: what the technician must do, first
+                header = QCoreApplication.translate(
+                    "AdminPanel", "PAYMENTS REFUSED: the journal cannot vouch for its payments."
+                )
+                rows.insert(0, Row(f"{header}\n{refusal}"))
+            return rows
         if page == "prints":
             return [self._print_row(p) for p in data] or [
                 Row(QCoreApplication.translate("AdminPanel", "No receipt is waiting to be printed."))
