@@ -37,8 +37,7 @@ class Keys:
 
 @pytest.fixture(scope="session")
 def keys() -> Keys:
-    make = lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)  # noqa: E731
-    return Keys(make(), make(), make())
+    return Keys(*(rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)))
 
 
 def platform_certificate(key: rsa.RSAPrivateKey, serial: int, *, days: int = 365) -> bytes:
@@ -91,9 +90,15 @@ def make_fake(keys: Keys, platform_serial: str = PUBLIC_KEY_ID) -> FakeWechatPay
     )
 
 
-def make_client(fake: FakeWechatPay, keys: Keys, platform: PlatformKeys | None = None, **kwargs: Any) -> WechatPayChannel:
+def make_client(
+    fake: FakeWechatPay, keys: Keys, platform: PlatformKeys | None = None, **kwargs: Any
+) -> WechatPayChannel:
     settings = WechatPaySettings(
-        mchid=MCHID, appid=APPID, notify_url="https://hospital.example/wxpay/notify", base_url=fake.base_url, timeout_s=5
+        mchid=MCHID,
+        appid=APPID,
+        notify_url="https://hospital.example/wxpay/notify",
+        base_url=fake.base_url,
+        timeout_s=5,
     )
     signer = MerchantSigner(MCHID, MERCHANT_SERIAL, keys.merchant)
     if platform is None:

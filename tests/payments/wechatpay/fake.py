@@ -352,7 +352,9 @@ class FakeWechatPay:
             return 400, _error("INVALID_REQUEST", "refunded orders cannot be reversed")
         if order.state == "SUCCESS":
             assert order.paid_at is not None
-            self.events.append((datetime.fromtimestamp(self.now(), BEIJING).replace(microsecond=0), "REVOKED", order_no, order.amount))
+            self.events.append(
+                (datetime.fromtimestamp(self.now(), BEIJING).replace(microsecond=0), "REVOKED", order_no, order.amount)
+            )
         order.state = "REVOKED"
         self._lose("reverse")
         return 200, {"appid": self.appid, "mchid": self.mchid, "out_trade_no": order_no}
@@ -369,14 +371,21 @@ class FakeWechatPay:
         refund, total = amount.get("refund"), amount.get("total")
         if order.state not in ("SUCCESS", "REFUND"):
             return 400, _error("INVALID_REQUEST", "order not paid")
-        if total != order.amount or not isinstance(refund, int) or refund <= 0 or order.refunded + refund > order.amount:
+        if (
+            total != order.amount
+            or not isinstance(refund, int)
+            or refund <= 0
+            or order.refunded + refund > order.amount
+        ):
             return 400, _error("INVALID_REQUEST", "refund amount")
         status = "PROCESSING" if self.faults.refund_processing else "SUCCESS"
         record = FakeRefund(refund_no, order.order_no, refund, order.amount, status, "50300" + secrets.token_hex(8))
         self.refunds[refund_no] = record
         order.refunded += refund
         order.state = "REFUND"
-        self.events.append((datetime.fromtimestamp(self.now(), BEIJING).replace(microsecond=0), "REFUND", order.order_no, refund))
+        self.events.append(
+            (datetime.fromtimestamp(self.now(), BEIJING).replace(microsecond=0), "REFUND", order.order_no, refund)
+        )
         self._lose("refund")
         return 200, self._refund_data(record)
 
@@ -405,10 +414,33 @@ class FakeWechatPay:
             order = self.orders[order_no]
             settled = order.amount if state == "SUCCESS" else 0
             values = [
-                at.strftime("%Y-%m-%d %H:%M:%S"), self.appid, self.mchid, "0", "", order.transaction_id,
-                order_no, "oUser", order.kind, state, "OTHERS", "CNY", _yuan(settled), "0.00", "", "",
-                _yuan(refund), "0.00", "", "SUCCESS" if refund else "", "bills", "", "0.00", "0.60%",
-                _yuan(order.amount), _yuan(refund), "",
+                at.strftime("%Y-%m-%d %H:%M:%S"),
+                self.appid,
+                self.mchid,
+                "0",
+                "",
+                order.transaction_id,
+                order_no,
+                "oUser",
+                order.kind,
+                state,
+                "OTHERS",
+                "CNY",
+                _yuan(settled),
+                "0.00",
+                "",
+                "",
+                _yuan(refund),
+                "0.00",
+                "",
+                "SUCCESS" if refund else "",
+                "bills",
+                "",
+                "0.00",
+                "0.60%",
+                _yuan(order.amount),
+                _yuan(refund),
+                "",
             ]
             lines.append(",".join("`" + v for v in values))
             count += 1
@@ -447,7 +479,7 @@ def _handler(fake: FakeWechatPay) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _answer(self, status: int, data: Any, *, raw: bytes | None = None, sign: bool = True) -> None:

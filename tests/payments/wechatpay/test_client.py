@@ -18,7 +18,9 @@ from tests.payments.wechatpay.fake import BEIJING, FakeWechatPay
 CODE = "134567890123456789"  # a WeChat payment code: 18 digits starting 10-15
 
 
-def test_native_order_carries_code_url_and_a_repeat_returns_the_same(client: WechatPayChannel, fake: FakeWechatPay) -> None:
+def test_native_order_carries_code_url_and_a_repeat_returns_the_same(
+    client: WechatPayChannel, fake: FakeWechatPay
+) -> None:
     order = client.create_qr_order("P20261207A1", 1250, "门诊缴费", 90)
     assert order.status is OrderStatus.WAITING
     assert order.qr_payload.startswith("weixin://wxpay/bizpayurl?pr=")
@@ -46,7 +48,8 @@ def test_scan_to_pay_paid_then_query_reports_it(client: WechatPayChannel, fake: 
     order = client.query("P20261207A3")
     assert (order.status, order.paid_fen, order.net_fen) == (OrderStatus.PAID, 1250, 1250)
     assert order.transaction_id.startswith("42000")
-    assert order.paid_at is not None and order.paid_at.utcoffset() is not None
+    assert order.paid_at is not None
+    assert order.paid_at.utcoffset() is not None
 
 
 def test_query_of_an_unknown_number_is_not_found(client: WechatPayChannel) -> None:
@@ -63,7 +66,9 @@ def test_close_unpaid_order_is_final_and_idempotent(client: WechatPayChannel) ->
     assert client.close("P20261207NEVER").status is OrderStatus.CLOSED  # never reached the channel
 
 
-def test_close_of_a_paid_order_is_refused_and_the_provider_settles_it(client: WechatPayChannel, fake: FakeWechatPay) -> None:
+def test_close_of_a_paid_order_is_refused_and_the_provider_settles_it(
+    client: WechatPayChannel, fake: FakeWechatPay
+) -> None:
     client.create_qr_order("P20261207A5", 300, "fee", 90)
     fake.pay("P20261207A5")
     with pytest.raises(ProviderRejected) as refused:
@@ -135,7 +140,7 @@ def _provider(client: WechatPayChannel, fake: FakeWechatPay) -> tuple[PaymentCod
 
 def test_provider_polls_a_userpaying_order_until_paid(client: WechatPayChannel, fake: FakeWechatPay) -> None:
     fake.faults.userpaying_s = 12
-    provider, ages = _provider(client, fake)
+    provider, _ages = _provider(client, fake)
     opened = provider._clock()
     assert provider.open("P20261207C4", 880, "fee", auth_code=CODE).status is OrderStatus.WAITING
     order = provider.wait("P20261207C4", 880, opened, threading.Event())
@@ -143,20 +148,23 @@ def test_provider_polls_a_userpaying_order_until_paid(client: WechatPayChannel, 
     assert ("POST", "/v3/pay/transactions/out-trade-no/P20261207C4/reverse") not in fake.requests
 
 
-def test_provider_reverses_a_payment_code_order_still_unpaid_at_30_s(client: WechatPayChannel, fake: FakeWechatPay) -> None:
+def test_provider_reverses_a_payment_code_order_still_unpaid_at_30_s(
+    client: WechatPayChannel, fake: FakeWechatPay
+) -> None:
     fake.faults.userpaying_s = 40  # the payer never confirms in time
     provider, ages = _provider(client, fake)
     opened = provider._clock()
     provider.open("P20261207C5", 880, "fee", auth_code=CODE)
     order = provider.wait("P20261207C5", 880, opened, threading.Event())
-    assert order.status is OrderStatus.REVERSED and order.net_fen == 0
+    assert order.status is OrderStatus.REVERSED
+    assert order.net_fen == 0
     assert 30 <= ages[0] < 40
     assert fake.orders["P20261207C5"].state == "REVOKED"
 
 
 def test_system_error_after_the_charge_is_resolved_by_query(client: WechatPayChannel, fake: FakeWechatPay) -> None:
     fake.faults.system_error_after_charge = 1
-    with pytest.raises(ProviderUnavailable, match="SYSTEM_ERROR|HTTP 500"):
+    with pytest.raises(ProviderUnavailable, match=r"SYSTEM_ERROR|HTTP 500"):
         client.micropay("P20261207C6", 880, "fee", CODE)
     assert client.query("P20261207C6").status is OrderStatus.PAID
 
@@ -188,9 +196,11 @@ def test_refund_is_idempotent_on_our_refund_number(client: WechatPayChannel, fak
     order = client.refund("P20261207D1", "R20261207D1", 1000)
     assert (order.status, order.refunded_fen, order.net_fen) == (OrderStatus.REFUNDED, 1000, 0)
     assert client.refund("P20261207D1", "R20261207D1", 1000).status is OrderStatus.REFUNDED
-    assert len(fake.refunds) == 1 and fake.orders["P20261207D1"].refunded == 1000
+    assert len(fake.refunds) == 1
+    assert fake.orders["P20261207D1"].refunded == 1000
     result = client.query_refund("R20261207D1")
-    assert result is not None and (result.status, result.refund_fen) == ("SUCCESS", 1000)
+    assert result is not None
+    assert (result.status, result.refund_fen) == ("SUCCESS", 1000)
     assert client.query_refund("R20261207NONE") is None
 
 
@@ -198,7 +208,8 @@ def test_refund_still_processing_is_not_reported_as_returned(client: WechatPayCh
     client.micropay("P20261207D2", 1000, "fee", CODE)
     fake.faults.refund_processing = True
     order = client.refund("P20261207D2", "R20261207D2", 1000)
-    assert order.status is OrderStatus.PAID and order.net_fen == 1000  # the service retries it later
+    assert order.status is OrderStatus.PAID
+    assert order.net_fen == 1000
     assert client.query_refund("R20261207D2").status == "SUCCESS"  # type: ignore[union-attr]
     assert client.refund("P20261207D2", "R20261207D2", 1000).net_fen == 0
 
@@ -230,7 +241,8 @@ def test_statement_lists_the_days_payments_and_one_paid_after_midnight_on_the_ne
 
     next_day = {o.order_no: o for o in client.statement(date(2026, 12, 7))}
     late = next_day["P20261206E2"]
-    assert late.paid_at == datetime(2026, 12, 7, 0, 0, 5, tzinfo=BEIJING) and late.net_fen == 3300
+    assert late.paid_at == datetime(2026, 12, 7, 0, 0, 5, tzinfo=BEIJING)
+    assert late.net_fen == 3300
     assert client.statement(date(2026, 12, 1)) == []  # NO_STATEMENT_EXIST: nothing that day
 
 
