@@ -54,18 +54,17 @@ def _config(write_config: Callable[[str], Path], base_url: str, private: Path, p
     return write_config(text[:start] + block + text[end:])
 
 
-def test_a_configured_wechat_provider_settles_a_payment(
-    write_config: Callable[[str], Path],
-    tmp_path: Path,
-    keys: Keys,
-    fake: FakeWechatPay,
-    his_sim: HisSimulator,
-    his: FhirHisGateway,
-    patient: str,
-) -> None:
+@pytest.fixture
+def wechat_config(write_config: Callable[[str], Path], tmp_path: Path, keys: Keys, fake: FakeWechatPay) -> Config:
     private, public = _key_files(tmp_path, keys)
-    config: Config = load_config(_config(write_config, fake.base_url, private, public))
-    config = config.model_copy(update={"journal_path": tmp_path / "journal.sqlite"})
+    config = load_config(_config(write_config, fake.base_url, private, public))
+    return config.model_copy(update={"journal_path": tmp_path / "journal.sqlite"})
+
+
+def test_a_configured_wechat_provider_settles_a_payment(
+    wechat_config: Config, fake: FakeWechatPay, his_sim: HisSimulator, his: FhirHisGateway, patient: str
+) -> None:
+    config = wechat_config
     with Journal(config.journal_path) as journal:
         service = build_payments(config, his, None, journal)
         try:
