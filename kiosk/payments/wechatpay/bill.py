@@ -45,7 +45,9 @@ def yuan_to_fen(text: str) -> int:
 
 def parse_trade_bill(text: str, timezone: tzinfo) -> list[ChannelOrder]:
     """The orders paid on the bill's day in the state the bill shows (refunds and reversals on the
-    same bill are applied). Refund rows of orders paid on other days are not orders of this day."""
+    same bill applied), then orders paid on an earlier day and refunded or reversed on this one,
+    with ``paid_at`` None: a reader merging the bills of D, D+1... in order sees each order's
+    latest state, and no day claims a payment it did not receive."""
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     if not rows:
         return []
@@ -55,7 +57,7 @@ def parse_trade_bill(text: str, timezone: tzinfo) -> list[ChannelOrder]:
             raise BillError(f"bill header lacks {needed}")
     col = {name: i for i, name in enumerate(header)}
     orders: dict[str, ChannelOrder] = {}
-    adjustments: list[tuple[str, str, int]] = []
+    adjustments: list[tuple[str, str, int, ChannelOrder]] = []
     for row in rows[1:]:
         if not row or not row[0].strip():
             continue
@@ -82,13 +84,15 @@ def parse_trade_bill(text: str, timezone: tzinfo) -> list[ChannelOrder]:
             )
         elif state in ("REFUND", "REVOKED"):
             refunded = yuan_to_fen(value[REFUND_AMOUNT]) if value.get(REFUND_AMOUNT) else 0
-            adjustments.append((order_no, state, refunded))
+            amount = yuan_to_fen(value[ORDER_AMOUNT]) if value.get(ORDER_AMOUNT) else refunded
+            earlier = ChannelOrder(
+                order_no, OrderStatus.PAID, amount_fen=amount, paid_fen=amount, transaction_id=value[TRANSACTION_ID]
+            )
+            adjustments.append((order_no, state, refunded, earlier))
         else:
             raise BillError(f"unknown trade state in bill: {state!r}")
-    for order_no, state, refunded in adjustments:
-        order = orders.get(order_no)
-        if order is None:
-            continue  # paid on another day's bill
+    for order_no, state, refunded, earlier in adjustments:
+        order = orders.setdefault(order_no, earlier)  # not paid today: paid on an earlier day
         if state == "REVOKED":
             orders[order_no] = replace(order, status=OrderStatus.REVERSED, refunded_fen=order.paid_fen)
             continue

@@ -148,6 +148,16 @@ class FakeWechatPay:
             assert order.state == "NOTPAY", order.state
             self._charge(order, at)
 
+    def seed(self, order_no: str, amount: int, paid_at: datetime, refunded_at: datetime | None = None) -> None:
+        """An order paid (and perhaps fully refunded) in the past, for bills."""
+        with self._lock:
+            order = FakeOrder(order_no, "NATIVE", amount, paid_at.timestamp())
+            self.orders[order_no] = order
+            self._charge(order, paid_at)
+            if refunded_at is not None:
+                order.state, order.refunded = "REFUND", amount
+                self.events.append((refunded_at, "REFUND", order_no, amount))
+
     def _charge(self, order: FakeOrder, at: datetime | None = None) -> None:
         order.state = "SUCCESS"
         order.transaction_id = "42000" + secrets.token_hex(8)

@@ -142,7 +142,7 @@ def _row(**values: Any) -> list[str]:
     return [row[name] for name in names]
 
 
-def test_the_bill_is_read_by_column_name_and_refunds_of_other_days_are_not_orders() -> None:
+def test_the_bill_is_read_by_column_name_and_an_earlier_days_refund_is_no_payment_today() -> None:
     rows = [
         _row(
             交易时间="2026-12-07 00:00:05",
@@ -159,11 +159,16 @@ def test_the_bill_is_read_by_column_name_and_refunds_of_other_days_are_not_order
             交易状态="REFUND",
             应结订单总金额="0.00",
             退款金额="5.00",
+            订单金额="8.00",
         ),
     ]
     orders = parse_trade_bill(_bill(rows), BEIJING)
-    assert [(o.order_no, o.status, o.net_fen) for o in orders] == [("P1", OrderStatus.PAID, 3300)]
+    assert [(o.order_no, o.status, o.net_fen) for o in orders] == [
+        ("P1", OrderStatus.PAID, 3300),
+        ("P0", OrderStatus.PAID, 300),  # paid 8.00 on an earlier day, 5.00 refunded today
+    ]
     assert orders[0].paid_at == datetime(2026, 12, 7, 0, 0, 5, tzinfo=BEIJING)
+    assert orders[1].paid_at is None  # not a payment of this day
     names = BILL_HEADER.split(",")
     reordered = ",".join(reversed(names))
     reversed_rows = [list(reversed(r)) for r in rows]
