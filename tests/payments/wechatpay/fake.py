@@ -113,6 +113,7 @@ class FakeWechatPay:
         self.bills: dict[str, bytes] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every authenticated request
         self.rejected_auth = 0
+        self.scripts: dict[str, tuple[str, float]] = {}  # order_no -> (approve/decline/none, delay s)
         self._offset = 0.0
         self._lock = threading.RLock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -164,8 +165,26 @@ class FakeWechatPay:
         order.paid_at = at or datetime.fromtimestamp(self.now(), BEIJING).replace(microsecond=0)
         self.events.append((order.paid_at, "SUCCESS", order.order_no, 0))
 
+    def script(self, order_no: str, outcome: str, delay_s: float = 0.0) -> None:
+        """What the payer of a future order will do (the crash harness posts it to /_sandbox/script):
+        ``approve`` after ``delay_s``, ``decline`` (a payment code: NOTENOUGH), ``none`` (never pays)."""
+        if outcome not in ("approve", "decline", "none"):
+            raise ValueError(outcome)
+        with self._lock:
+            self.scripts[order_no] = (outcome, delay_s)
+
+    def net(self, order_no: str) -> int:
+        """What WeChat Pay holds of the payer's money for this order (paid minus refunded)."""
+        with self._lock:
+            order = self.orders.get(order_no)
+            if order is None:
+                return 0
+            self._settle(order)
+            return order.amount - order.refunded if order.state in ("SUCCESS", "REFUND") else 0
+
     def _settle(self, order: FakeOrder) -> None:
-        if order.state == "USERPAYING" and order.pay_after is not None and self.now() >= order.pay_after:
+        waiting = order.state == "USERPAYING" or (order.state == "NOTPAY" and order.kind == "NATIVE")
+        if waiting and order.pay_after is not None and self.now() >= order.pay_after:
             self._charge(order)
 
     # --- signatures ---------------------------------------------------------------------------
@@ -263,6 +282,9 @@ class FakeWechatPay:
             return existing, None
         order = FakeOrder(order_no, kind, amount, self.now())
         self.orders[order_no] = order
+        outcome, delay = self.scripts.get(order_no, ("", 0.0))
+        if outcome == "approve":
+            order.pay_after = order.created + delay
         return order, None
 
     def _native(self, body: dict[str, Any]) -> tuple[int, Any]:
@@ -288,7 +310,13 @@ class FakeWechatPay:
         if refused:
             return refused
         assert order is not None
-        if order.state == "NOTPAY":
+        scripted = self.scripts.get(order.order_no, ("", 0.0))[0]
+        if order.state == "NOTPAY" and scripted:
+            if scripted == "decline":
+                order.state = "PAYERROR"
+                return 403, _error("NOTENOUGH", "balance too low")
+            order.state = "USERPAYING"  # approve: pay_after is set; none: the payer never confirms
+        elif order.state == "NOTPAY":
             if self.faults.codepay_decline:
                 code_name, self.faults.codepay_decline = self.faults.codepay_decline, ""
                 order.state = "PAYERROR"
@@ -508,6 +536,16 @@ def _handler(fake: FakeWechatPay) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             text = self.rfile.read(length).decode("utf-8") if length else ""
             split = urlsplit(self.path)
+            # The crash harness's scripting call (the sandbox has the same one); not WeChat Pay's API.
+            if method == "POST" and split.path == "/_sandbox/script":
+                try:
+                    data = json.loads(text)
+                    fake.script(str(data["order_no"]), str(data["outcome"]), float(data.get("delay_s", 0.0)))
+                except (ValueError, KeyError, TypeError):
+                    self._answer(400, _error("PARAM_ERROR", "script"), sign=False)
+                    return
+                self._answer(204, None, sign=False)
+                return
             if not fake.check_auth(method, self.path, text, self.headers.get("Authorization", "")):
                 fake.rejected_auth += 1
                 self._answer(401, _error("SIGN_ERROR", "signature check failed"))
