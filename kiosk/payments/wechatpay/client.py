@@ -199,6 +199,8 @@ class WechatPayChannel:
         response, raw = self._send(method, url, text, what)
         if response.status_code >= 500 or response.status_code == 429:
             raise ProviderUnavailable(f"wechatpay {what}: HTTP {response.status_code}")
+        if response.status_code == 401:  # WeChat Pay refused our signature; its answer is not signed
+            raise ProviderUnavailable(f"wechatpay {what}: HTTP 401 (check mchid, merchant_serial, private key)")
         try:
             answer = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -346,10 +348,8 @@ class WechatPayChannel:
         }
         answer = self._call("POST", "/v3/pay/transactions/codepay", "micropay", body)
         if answer.status in (200, 202) and "trade_state" in answer.data:
-            order = self._order(order_no, answer.data, "micropay")
-            if order.status is OrderStatus.PAID and order.amount_fen != amount_fen:
-                raise ProviderRejected("wechatpay micropay: charged another amount", reason=ORDER_MISMATCH)
-            return order
+            # As charged: a different amount is the service's to refund, never to forget.
+            return self._order(order_no, answer.data, "micropay")
         code = answer.code
         if answer.status == 202 or code in PAYER_PAYING:
             return ChannelOrder(order_no, OrderStatus.WAITING, amount_fen=amount_fen, message="USERPAYING")

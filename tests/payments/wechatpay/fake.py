@@ -547,8 +547,8 @@ def _handler(fake: FakeWechatPay) -> type[BaseHTTPRequestHandler]:
                 self._answer(204, None, sign=False)
                 return
             if not fake.check_auth(method, self.path, text, self.headers.get("Authorization", "")):
-                fake.rejected_auth += 1
-                self._answer(401, _error("SIGN_ERROR", "signature check failed"))
+                fake.rejected_auth += 1  # WeChat Pay signs answers only to requests it authenticated
+                self._answer(401, _error("SIGN_ERROR", "signature check failed"), sign=False)
                 return
             fake.requests.append((method, split.path))
             query = {k: v[0] for k, v in parse_qs(split.query).items()}

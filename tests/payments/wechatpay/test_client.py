@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date, datetime
 
@@ -32,13 +33,25 @@ def test_native_order_carries_code_url_and_a_repeat_returns_the_same(
 def test_requests_signed_with_another_key_are_refused_by_the_channel(fake: FakeWechatPay, keys: Keys) -> None:
     client = make_client(fake, keys)
     client._signer = MerchantSigner(MCHID, MERCHANT_SERIAL, keys.wrong)  # not the key WeChat Pay holds
-    with pytest.raises(ProviderRejected) as refused:
+    with pytest.raises(ProviderUnavailable, match="HTTP 401"):
         client.create_qr_order("P20261207A2", 100, "x", 90)
-    assert refused.value.reason == "SIGN_ERROR"
-    with pytest.raises(ProviderUnavailable):  # a query that was not answered says nothing about the order
+    with pytest.raises(ProviderUnavailable, match="HTTP 401"):
         client.query("P20261207A2")
     assert fake.rejected_auth == 2
     assert not fake.orders
+
+
+def test_no_payment_code_key_or_signature_reaches_the_logs(
+    client: WechatPayChannel, fake: FakeWechatPay, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    client.micropay("P20261207A9", 100, "fee", CODE)
+    fake.faults.bad_signature = 1
+    with pytest.raises(ProviderUnavailable):
+        client.query("P20261207A9")
+    assert "P20261207A9" in caplog.text  # the payment reference is fine
+    for secret in (CODE, "WECHATPAY2-SHA256-RSA2048", "signature=", "PRIVATE KEY"):
+        assert secret not in caplog.text
 
 
 def test_scan_to_pay_paid_then_query_reports_it(client: WechatPayChannel, fake: FakeWechatPay) -> None:
