@@ -514,6 +514,7 @@ def _problem(path: Path, err: Mapping[str, Any], lines: dict[tuple[str, ...], in
 
 _PATH_KEYS = frozenset(
     {"token_file", "client_cert", "client_key", "ca_bundle", "credentials_file", "file", "model_path"}
+    | {"private_key_file", "public_key_file", "apiv3_key_file"}  # payments.providers.*.options.wechat
 )
 
 

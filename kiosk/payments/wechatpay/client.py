@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 import zlib
@@ -91,6 +92,11 @@ _TRADE_STATE = {
 }
 
 MAX_BODY = 64 * 1024 * 1024  # a day's bill of a busy hospital is a few MB
+
+
+class UnverifiedAnswer(ProviderUnavailable):
+    """WeChat Pay's answer could not be trusted (signature missing, wrong, stale, unknown key) or
+    our own signature was refused (401): outcome unknown, and a set-up problem if it persists."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,7 @@ class WechatPayChannel:
         if response.status_code >= 500 or response.status_code == 429:
             raise ProviderUnavailable(f"wechatpay {what}: HTTP {response.status_code}")
         if response.status_code == 401:  # WeChat Pay refused our signature; its answer is not signed
-            raise ProviderUnavailable(f"wechatpay {what}: HTTP 401 (check mchid, merchant_serial, private key)")
+            raise UnverifiedAnswer(f"wechatpay {what}: HTTP 401 (check mchid, merchant_serial, private key)")
         try:
             answer = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -227,7 +233,7 @@ class WechatPayChannel:
             self._keys.verify(response.headers, body, now=self._clock())
         except SignatureError as exc:
             log.warning("wechatpay %s: answer refused: %s", what, exc)
-            raise ProviderUnavailable(f"wechatpay {what}: answer not verified ({exc}); outcome unknown") from None
+            raise UnverifiedAnswer(f"wechatpay {what}: answer not verified ({exc}); outcome unknown") from None
 
     def refresh_certificates(self) -> int:
         """Fetches WeChat Pay's platform certificates (the older verification scheme), at most once
@@ -257,6 +263,15 @@ class WechatPayChannel:
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ProviderUnavailable("wechatpay certificates: malformed answer") from None
         return added
+
+    def probe(self) -> str:
+        """For ``kiosk doctor``: asks for an order that cannot exist; WeChat Pay must answer
+        ORDER_NOT_EXIST, signed with a key we trust. UnverifiedAnswer / ProviderUnavailable if not."""
+        order_no = "DOCTOR" + secrets.token_hex(8).upper()
+        order = self.query(order_no)
+        if order.status is not OrderStatus.NOT_FOUND:
+            raise ProviderUnavailable(f"wechatpay probe: an order {order_no} exists?")
+        return f"{self._base} answers, signed by a trusted WeChat Pay key"
 
     # --- orders --------------------------------------------------------------------------------
 
@@ -504,4 +519,4 @@ def _gunzip(raw: bytes) -> bytes:
     return out
 
 
-__all__ = ["PRODUCTION_URL", "RefundResult", "WechatPayChannel", "WechatPaySettings"]
+__all__ = ["PRODUCTION_URL", "RefundResult", "UnverifiedAnswer", "WechatPayChannel", "WechatPaySettings"]

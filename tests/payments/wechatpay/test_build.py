@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.config import Config, ConfigError, load_config
+from kiosk.doctor import Outcome, check_payments
 from kiosk.his.fhir import FhirHisGateway
 from kiosk.his.simulator import HisSimulator
 from kiosk.journal import Journal
@@ -108,3 +109,32 @@ def test_wechat_options_are_checked_at_load(
     with pytest.raises(ConfigError) as info:
         load_config(_config(write_config, "https://api.mch.weixin.qq.com", private, public, extra))
     assert message in info.value.problems[0].message
+
+
+def test_doctor_checks_the_keys_and_a_signed_answer(wechat_config: Config, fake: FakeWechatPay) -> None:
+    findings = list(check_payments(wechat_config))
+    assert [(f.check, f.outcome) for f in findings] == [("payments.wechat", Outcome.OK)]
+    fake.faults.bad_signature = 1
+    (finding,) = check_payments(wechat_config)
+    assert finding.outcome is Outcome.FAIL
+    assert "not verified" in finding.detail
+
+
+def test_doctor_warns_when_wechat_pay_cannot_be_reached(
+    write_config: Callable[[str], Path], tmp_path: Path, keys: Keys
+) -> None:
+    private, public = _key_files(tmp_path, keys)
+    config = load_config(_config(write_config, "http://127.0.0.1:9", private, public))
+    (finding,) = check_payments(config)
+    assert finding.outcome is Outcome.WARN
+
+
+def test_key_files_are_relative_to_the_config_file(
+    write_config: Callable[[str], Path], tmp_path: Path, keys: Keys
+) -> None:
+    _key_files(tmp_path, keys)
+    config = load_config(
+        _config(write_config, "https://api.mch.weixin.qq.com", Path("apiclient_key.pem"), Path("pub_key.pem"))
+    )
+    options = config.payments.providers["wechat"].options["wechat"]
+    assert Path(options["private_key_file"]) == tmp_path / "apiclient_key.pem"
