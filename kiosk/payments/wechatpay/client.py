@@ -259,7 +259,7 @@ class WechatPayChannel:
                 if self._keys.add_certificate(pem) is not None:
                     added += 1
         except InvalidTag:
-            raise ProviderUnavailable("wechatpay certificates: not encrypted with our API v3 key") from None
+            raise UnverifiedAnswer("wechatpay certificates: not encrypted with our API v3 key") from None
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ProviderUnavailable("wechatpay certificates: malformed answer") from None
         return added
