@@ -118,7 +118,9 @@ class FakeWechatPay:
         self._lock = threading.RLock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-wechatpay", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-wechatpay", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
