@@ -1,6 +1,6 @@
 """Crash-injection harness for payments: SIGKILL at every step, restart, recover, check the money.
 
-    .venv/bin/python bench/crash_payments.py --runs 500 [--jobs 3] [--seed 1] [--plain-his]
+    .venv/bin/python bench/crash_payments.py --runs 500 [--jobs 3] [--seed 1] [--plain-his] [--channel wechat]
 
 The parent process hosts the HIS simulator (SQLite file) and the payment sandbox: they are the
 outside world and survive the kiosk's crashes. Each run pays one fresh bill in a child process
@@ -24,6 +24,11 @@ not final in the journal within 60 s of the restart, and wrong amounts (the HIS 
 other than the channel holds, or a payment the channel charged wrongly ended settled). A payment
 the journal calls settled whose HIS bill is still open counts as one-sided. It ends with the line
 ``kill points: N one-sided: X doubled: Y unresolved: Z wrong-amount: W``.
+
+``--channel wechat`` puts the WeChat Pay API v3 protocol fake (tests/payments/wechatpay) in the
+sandbox's place: the kiosk pays through the real WeChat Pay adapter (signed requests, verified
+answers), and the injected faults are WeChat Pay's (lost answers, forged or missing signatures,
+SYSTEM_ERROR after the charge). A wrong charged amount is not a WeChat Pay failure and is skipped.
 """
 
 from __future__ import annotations
@@ -131,7 +136,15 @@ def child(args: argparse.Namespace) -> int:
     )
     journal.open()
     his = FhirHisGateway(fast_his_settings(), args.his)
-    service = build_service(journal, his, args.sandbox, probe=probe, clock=clock, recovery_deadline_s=RECOVERY_LIMIT_S)
+    extra = None
+    if args.channel == "wechat":
+        from tests.payments.wechatpay.harness import wechat_providers  # noqa: PLC0415
+        from tests.payments.world import FAST_CODE_POLICY, FAST_POLICY  # noqa: PLC0415
+
+        extra = wechat_providers(args.sandbox, Path(args.keys), FAST_POLICY, FAST_CODE_POLICY)
+    service = build_service(
+        journal, his, args.sandbox, probe=probe, clock=clock, recovery_deadline_s=RECOVERY_LIMIT_S, extra=extra
+    )
     try:
         started = time.monotonic()
         report = service.start()
@@ -239,13 +252,21 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
                 time.sleep(0.2)
     if rng.random() < 0.15:
         sim.add_fault(Fault("status", route="POST PaymentReconciliation", times=rng.randrange(1, 3), status=503))  # type: ignore[attr-defined]
+    wechat = world.get("keys") is not None
     if rng.random() < 0.1:
-        sandbox.add_fault(SbFault(rng.choice(("query", "close", "refund")), rng.choice(("unavailable", "reset"))))  # type: ignore[attr-defined]
+        if wechat:
+            from tests.payments.wechatpay.harness import inject_fault  # noqa: PLC0415
+
+            inject_fault(sandbox, rng)  # type: ignore[arg-type]
+        else:
+            sandbox.add_fault(SbFault(rng.choice(("query", "close", "refund")), rng.choice(("unavailable", "reset"))))  # type: ignore[attr-defined]
 
     base = ["--journal", str(slot_journal), "--his", str(world["his_url"]), "--sandbox", str(world["sandbox_url"])]
+    if wechat:
+        base += ["--channel", "wechat", "--keys", str(world["keys"])]
     pay_args = ["--patient", patient, "--bill", bill.id, "--amount", str(amount), "--provider", provider]
     pay_args += ["--outcome", outcome, "--delay", f"{rng.uniform(0.0, 0.15):.3f}"]
-    if charge:
+    if charge and not wechat:
         pay_args += ["--charge", str(charge)]
     # The wall clock: set anywhere within an hour at this start, sometimes jumping mid-payment.
     pay_args += ["--clock-offset", str(rng.choice(CLOCK_JUMPS_S))]
@@ -298,7 +319,7 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     charged = 0
     bill_status = _invoice_status(sim, bill.id)
     for record in ours:
-        net = sandbox_net(sandbox, record.id)  # type: ignore[arg-type]
+        net = sandbox.net(record.id) if wechat else sandbox_net(sandbox, record.id)  # type: ignore[attr-defined,arg-type]
         settlement = gateway.find_settlement(record.id)  # type: ignore[attr-defined]
         settled = settlement is not None
         charged += max(net, 0)
@@ -349,11 +370,17 @@ def parent(args: argparse.Namespace) -> int:
         folder = Path(tmp)
         # --plain-his: a HIS without conditional create, so payments are PUT under derived ids.
         sim = HisSimulator(folder / "his.sqlite", patients=30, plain=args.plain_his)
-        sandbox = SandboxServer(db_path=folder / "sandbox.sqlite")
+        sandbox: Any
+        if args.channel == "wechat":
+            from tests.payments.wechatpay.harness import start_fake  # noqa: PLC0415
+
+            sandbox = start_fake(folder)
+        else:
+            sandbox = SandboxServer(db_path=folder / "sandbox.sqlite")
         gateway = None
         try:
             his_url = sim.start()
-            sandbox_url = sandbox.start()
+            sandbox_url = sandbox.base_url if args.channel == "wechat" else sandbox.start()
             gateway = FhirHisGateway(fast_his_settings(), his_url)
             world: dict[str, object] = {
                 "sim": sim,
@@ -362,6 +389,7 @@ def parent(args: argparse.Namespace) -> int:
                 "patients": patient_ids(sim, 30),
                 "his_url": his_url,
                 "sandbox_url": sandbox_url,
+                "keys": folder if args.channel == "wechat" else None,
             }
             started = time.monotonic()
             seeds = [rng.randrange(1 << 30) for _ in range(args.runs)]
@@ -400,9 +428,22 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--plain-his", action="store_true", help="the HIS simulator as a plain FHIR server")
+    parser.add_argument(
+        "--channel", choices=("sandbox", "wechat"), default="sandbox", help="the channel the kiosk pays through"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--recover-only", action="store_true", help=argparse.SUPPRESS)
-    for name in ("--journal", "--his", "--sandbox", "--patient", "--bill", "--provider", "--kill-at", "--outcome"):
+    for name in (
+        "--journal",
+        "--his",
+        "--sandbox",
+        "--patient",
+        "--bill",
+        "--provider",
+        "--kill-at",
+        "--outcome",
+        "--keys",
+    ):
         parser.add_argument(name, help=argparse.SUPPRESS)
     parser.add_argument("--amount", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--charge", type=int, default=0, help=argparse.SUPPRESS)

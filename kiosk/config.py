@@ -725,6 +725,7 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 _PATH_KEYS = frozenset(
     {"token_file", "client_cert", "client_key", "ca_bundle", "credentials_file", "file", "model_path"}
+    | {"private_key_file", "public_key_file", "apiv3_key_file"}  # payments.providers.*.options.wechat
 )
 
 

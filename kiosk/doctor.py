@@ -165,6 +165,37 @@ def check_his(config: Config) -> Iterator[Finding]:
         gateway.close()
 
 
+def check_payments(config: Config) -> Iterator[Finding]:
+    """WeChat Pay providers: the key files load, and a query for an order that cannot exist is
+    answered and correctly signed (a WARN when WeChat Pay cannot be reached from here)."""
+    from kiosk.payments.options import PaymentCodeOptions, ScanToPayOptions, validate_options  # noqa: PLC0415
+
+    for name, spec in config.payments.providers.items():
+        options = validate_options(spec.kind, spec.options) if spec.kind in ("scan_to_pay", "payment_code") else None
+        if not isinstance(options, ScanToPayOptions | PaymentCodeOptions) or options.wechat is None:
+            continue
+        from kiosk.payments.errors import ProviderUnavailable  # noqa: PLC0415 - cryptography only if used
+        from kiosk.payments.wechatpay.client import UnverifiedAnswer  # noqa: PLC0415
+        from kiosk.payments.wechatpay.setup import build_wechat_channel  # noqa: PLC0415
+
+        check = f"payments.{name}"
+        try:
+            channel = build_wechat_channel(
+                options.wechat, str(options.base_url), options.timeout_s, config.his.timezone
+            )
+        except ValueError as exc:
+            yield Finding(check, Outcome.FAIL, str(exc))
+            continue
+        try:
+            yield Finding(check, Outcome.OK, channel.probe())
+        except UnverifiedAnswer as exc:
+            yield Finding(check, Outcome.FAIL, str(exc))
+        except ProviderUnavailable as exc:
+            yield Finding(check, Outcome.WARN, f"WeChat Pay not reachable from here: {exc}")
+        finally:
+            channel.close_client()
+
+
 def check_display() -> Iterator[Finding]:
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         yield Finding("display", Outcome.OK, "a display is available")
@@ -428,6 +459,7 @@ def run_checks(config_path: Path, resources: Path) -> tuple[list[Finding], bool]
         findings.extend(check_journal(config))
         findings.extend(check_admin_pins(config))
         findings.extend(check_his(config))
+        findings.extend(check_payments(config))
         findings.extend(check_journal_integrity(config))
         findings.extend(check_disk(config))
         if not device_problems:  # a device the kiosk would refuse is not opened either

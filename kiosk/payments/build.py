@@ -15,6 +15,7 @@ from typing import Any
 from kiosk.config import Config, PaymentProvider
 from kiosk.his.gateway import HisGateway
 from kiosk.journal import Journal
+from kiosk.payments.channel import ChannelClient
 from kiosk.payments.errors import ProviderOptionsError
 from kiosk.payments.ledger import PaymentLedger
 from kiosk.payments.options import (
@@ -72,10 +73,10 @@ def build_providers(config: Config, devices: CardTerminalPort | None, sandbox_ur
                 name, SandboxChannel(url, token=token, timeout_s=options.timeout_s), policy
             )
         elif isinstance(options, ScanToPayOptions):
-            channel = SandboxChannel(str(options.base_url), token=token, timeout_s=options.timeout_s)
+            channel = _channel(name, options, token, config)
             providers[name] = ScanToPayProvider(name, channel, PollPolicy(options.poll_interval_s, options.deadline_s))
         elif isinstance(options, PaymentCodeOptions):
-            channel = SandboxChannel(str(options.base_url), token=token, timeout_s=options.timeout_s)
+            channel = _channel(name, options, token, config)
             policy = PollPolicy(options.poll_interval_s, options.reverse_after_s, PAYMENT_CODE_POLICY.min_end_s)
             providers[name] = PaymentCodeProvider(name, channel, policy)
         elif isinstance(options, BankCardOptions):
@@ -84,6 +85,19 @@ def build_providers(config: Config, devices: CardTerminalPort | None, sandbox_ur
             policy = PollPolicy(1.0, options.deadline_s)
             providers[name] = BankCardProvider(name, devices, policy, command_timeout_s=options.command_timeout_s)
     return providers
+
+
+def _channel(
+    name: str, options: ScanToPayOptions | PaymentCodeOptions, token: str | None, config: Config
+) -> ChannelClient:
+    if options.channel == "wechat" and options.wechat is not None:
+        from kiosk.payments.wechatpay.setup import build_wechat_channel  # noqa: PLC0415 - cryptography only if used
+
+        try:
+            return build_wechat_channel(options.wechat, str(options.base_url), options.timeout_s, config.his.timezone)
+        except ValueError as exc:
+            raise ProviderOptionsError(f"payments.providers.{name}: {exc}") from None
+    return SandboxChannel(str(options.base_url), token=token, timeout_s=options.timeout_s)
 
 
 def build_payments(

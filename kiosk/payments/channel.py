@@ -4,8 +4,8 @@ Shaped like the real channels (WeChat Pay, Alipay, UnionPay QR): a merchant orde
 by the merchant (our payment id) identifies an order everywhere; ``query`` by order number,
 ``close`` an unpaid QR order, ``reverse`` (撤销) a payment-code order whatever its state (money
 taken is returned), ``refund`` idempotent on the merchant's refund number, and a daily
-``statement`` of orders paid on a day. A channel adapter implements :class:`ChannelClient`; the
-sandbox (``kiosk.payments.sandbox``) is the one this version ships.
+``statement`` of orders paid on a day. A channel adapter implements :class:`ChannelClient`: the
+sandbox (``kiosk.payments.sandbox``) and WeChat Pay API v3 (``kiosk.payments.wechatpay``).
 
 Methods block on the network and run on worker threads; an adapter is safe to call from several
 threads at once. Errors: :class:`ProviderUnavailable` when the outcome of the call is unknown

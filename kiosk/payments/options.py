@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, FilePath, ValidationError, model_validator
 
 
 class _Options(BaseModel):
@@ -27,18 +27,54 @@ class SandboxOptions(_Options):
     timeout_s: float = Field(default=5.0, gt=0, le=30)  # per HTTP call
 
 
-class ScanToPayOptions(_Options):
-    # The channel adapter. This version ships the sandbox one; real channels plug in here.
-    channel: Literal["sandbox"] = "sandbox"
+class WechatPayOptions(_Options):
+    """A WeChat Pay direct merchant (API v3). Key files: service user only, never in config itself.
+    WeChat Pay's answers are verified with its public key (``public_key_file`` + ``public_key_id``,
+    the current scheme) or with platform certificates downloaded and decrypted with the API v3 key
+    (``apiv3_key_file``, the older scheme); at least one of the two must be given."""
+
+    mchid: str = Field(pattern=r"^[0-9]{6,32}$")
+    appid: str = Field(min_length=1, max_length=32)
+    merchant_serial: str = Field(pattern=r"^[0-9A-Fa-f]{8,64}$")  # the merchant API certificate's serial
+    private_key_file: FilePath  # apiclient_key.pem
+    public_key_file: FilePath | None = None  # pub_key.pem from the merchant platform
+    public_key_id: str | None = Field(default=None, pattern=r"^PUB_KEY_ID_[0-9A-Za-z_]+$")
+    apiv3_key_file: FilePath | None = None  # the 32-character API v3 key
+    notify_url: AnyHttpUrl  # required by WeChat Pay (https); the kiosk itself polls
+    store_id: str = Field(default="kiosk", min_length=1, max_length=32)  # payment-code scene_info
+
+    @model_validator(mode="after")
+    def _can_verify(self) -> WechatPayOptions:
+        if (self.public_key_file is None) != (self.public_key_id is None):
+            raise ValueError("public_key_file and public_key_id go together")
+        if self.public_key_file is None and self.apiv3_key_file is None:
+            raise ValueError("give public_key_file + public_key_id, or apiv3_key_file for platform certificates")
+        if self.notify_url.scheme != "https":
+            raise ValueError("notify_url must be https")
+        return self
+
+
+class _ChannelOptions(_Options):
+    # The channel adapter: the sandbox, or WeChat Pay (``wechat`` options; base_url is WeChat Pay's
+    # API, https://api.mch.weixin.qq.com, or the backup https://api2.mch.weixin.qq.com).
+    channel: Literal["sandbox", "wechat"] = "sandbox"
     base_url: AnyHttpUrl
+    wechat: WechatPayOptions | None = None
+
+    @model_validator(mode="after")
+    def _channel_settings(self) -> _ChannelOptions:
+        if (self.channel == "wechat") != (self.wechat is not None):
+            raise ValueError("channel wechat needs the wechat options, and only it takes them")
+        return self
+
+
+class ScanToPayOptions(_ChannelOptions):
     poll_interval_s: float = Field(default=3.0, ge=3, le=6)
     deadline_s: float = Field(default=60.0, ge=30, le=300)
     timeout_s: float = Field(default=5.0, gt=0, le=30)
 
 
-class PaymentCodeOptions(_Options):
-    channel: Literal["sandbox"] = "sandbox"
-    base_url: AnyHttpUrl
+class PaymentCodeOptions(_ChannelOptions):
     poll_interval_s: float = Field(default=5.0, ge=2, le=10)
     reverse_after_s: float = Field(default=30.0, ge=15, le=120)
     timeout_s: float = Field(default=5.0, gt=0, le=30)
