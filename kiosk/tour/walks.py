@@ -580,9 +580,18 @@ def _admin(world: DemoWorld) -> AdminController:
     return admin
 
 
-def _button(parent: QWidget, name: str) -> QAbstractButton:
-    found = parent.findChild(QAbstractButton, name)
-    if not isinstance(found, QAbstractButton) or not found.isVisible():
+def _visible_button(parent: QWidget, name: str) -> QAbstractButton | None:
+    # The devices page rebuilds its rows every few seconds: an old button may linger hidden until
+    # it is deleted, and a new one is not shown until the next pass of the event loop.
+    shown = [b for b in parent.findChildren(QAbstractButton, name) if b.isVisible()]
+    return shown[0] if shown else None
+
+
+def _button(parent: QWidget, name: str, world: DemoWorld | None = None) -> QAbstractButton:
+    if world is not None:
+        world.driver.wait_until(lambda: _visible_button(parent, name) is not None, 10, f"the button {name}")
+    found = _visible_button(parent, name)
+    if found is None:
         raise NotShown(f"no visible button {name} on the admin screen")
     return found
 
@@ -621,7 +630,7 @@ def admin_page(page: str, ready: Callable[[AdminPanel], bool] = lambda panel: Tr
 def paper_replaced(world: DemoWorld) -> None:
     world.driver.panel.set_paper_out(False)  # a new roll
     panel = _admin(world).panel
-    world.driver.click(_button(panel, "paper_replaced-receipt_printer"), "paper replaced")
+    world.driver.click(_button(panel, "paper_replaced-receipt_printer", world), "paper replaced")
     world.driver.wait_until(lambda: panel.message.isVisible() and not printer_shows("paper_out")(panel), 10, "paper")
 
 
