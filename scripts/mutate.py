@@ -81,6 +81,22 @@ TARGETS = (
         ),
     ),
     Target("domain money", "kiosk.domain", ("fen_from_decimal", "decimal_from_fen", "format_fen")),
+    Target("payment ledger", "kiosk.payments.ledger", ()),
+    Target(
+        "payment service",
+        "kiosk.payments.service",
+        (
+            "PaymentsService.open_payment",
+            "PaymentsService._apply",
+            "PaymentsService._finish_money",
+            "PaymentsService._settle",
+            "PaymentsService._to_refund",
+            "PaymentsService._refund",
+            "PaymentsService._age",
+        ),
+    ),
+    Target("HIS retry and deadline", "kiosk.his.fhir", ("FhirHisGateway._request", "_retry_after", "_arm_watchdog")),
+    Target("admin guard", "kiosk.admin.auth", ()),
 )
 
 
