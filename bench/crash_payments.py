@@ -229,10 +229,13 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
     kill_commit = rng.randrange(1, MONEY_COMMITS + 1) if 0.55 <= roll < 0.85 else 0
     provider = "code" if rng.random() < 0.25 else "sandbox"
     outcome, charge, other_kiosk = "approve", 0, False
-    if rng.random() < 0.15 and step not in END_STEPS:  # the channel takes another amount
+    wechat = world.get("keys") is not None
+    # The channel takes another amount: a sandbox fault, not one of WeChat Pay's failure modes.
+    wrong_charges = not wechat
+    if wrong_charges and rng.random() < 0.15 and step not in END_STEPS:
         charge = amount + rng.choice((-1, 1)) * rng.randrange(1, 200)
     if step in REFUND_STEPS:
-        if rng.random() < 0.7 and not charge:
+        if (rng.random() < 0.7 or not wrong_charges) and not charge:
             other_kiosk = True
         elif not charge:
             charge = amount + rng.choice((-1, 1)) * rng.randrange(1, 50)
@@ -252,7 +255,6 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
                 time.sleep(0.2)
     if rng.random() < 0.15:
         sim.add_fault(Fault("status", route="POST PaymentReconciliation", times=rng.randrange(1, 3), status=503))  # type: ignore[attr-defined]
-    wechat = world.get("keys") is not None
     if rng.random() < 0.1:
         if wechat:
             from tests.payments.wechatpay.harness import inject_fault  # noqa: PLC0415
@@ -266,7 +268,7 @@ def one_run(  # noqa: PLR0915 - one scenario, read top to bottom
         base += ["--channel", "wechat", "--keys", str(world["keys"])]
     pay_args = ["--patient", patient, "--bill", bill.id, "--amount", str(amount), "--provider", provider]
     pay_args += ["--outcome", outcome, "--delay", f"{rng.uniform(0.0, 0.15):.3f}"]
-    if charge and not wechat:
+    if charge:
         pay_args += ["--charge", str(charge)]
     # The wall clock: set anywhere within an hour at this start, sometimes jumping mid-payment.
     pay_args += ["--clock-offset", str(rng.choice(CLOCK_JUMPS_S))]

@@ -22,6 +22,8 @@ def test_crash_harness_over_wechat_pay() -> None:
         check=False,
     )
     last = result.stdout.strip().splitlines()[-1]
-    assert last.endswith(" one-sided: 0 doubled: 0 unresolved: 0"), result.stdout[-3000:] + result.stderr[-2000:]
+    assert last.endswith(" one-sided: 0 doubled: 0 unresolved: 0 wrong-amount: 0"), (
+        result.stdout[-3000:] + result.stderr[-2000:]
+    )
     assert int(last.split()[2]) >= 10
     assert result.returncode == 0

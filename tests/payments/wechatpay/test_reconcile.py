@@ -27,7 +27,12 @@ def test_reconcile_over_the_bills_finds_the_injected_entries_across_midnight(
             refunded = order.paid_at + timedelta(seconds=30) if order.status is OrderStatus.REFUNDED else None
             fake.seed(order.order_no, order.amount_fen, order.paid_at.astimezone(ZONE), refunded)
     report = reconcile(
-        DAY, ledger=PaymentLedger(journal), statements={"wechat": client.statement}, settlements=world.lookup, zone=ZONE
+        DAY,
+        ledger=PaymentLedger(journal),
+        statements={"wechat": client.statement},
+        settlements=world.lookup,
+        zone=ZONE,
+        bills=world.bills,  # the HIS's bills: a settlement whose bill stayed open is found too
     )
     assert {(e.kind.value, e.payment_id) for e in report.entries} == world.expected
     assert any(o.paid_at is not None and o.paid_at.date() > DAY for o in world.orders.get(DAY + timedelta(days=1), []))
