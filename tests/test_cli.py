@@ -107,7 +107,8 @@ def test_demo_without_a_display_walks_every_flow(tmp_path: Path) -> None:
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{name}"' in index for name in expected)
     assert "failed" not in index
-    _check_png(folder / expected[1], (1920, 1080))
+    _check_png(folder / expected[0], (1920, 1080))
+    _check_png(folder / expected[1], (1080, 1920))  # the same screen in portrait
 
 
 def test_hash_pin_from_stdin(monkeypatch, capsys) -> None:

@@ -40,14 +40,28 @@ def _key_files(tmp_path: Path, keys: Keys) -> tuple[Path, Path]:
     return private, public
 
 
-def _config(write_config: Callable[[str], Path], base_url: str, private: Path, public: Path, extra: str = "") -> Path:
+def _config(
+    write_config: Callable[[str], Path],
+    base_url: str,
+    private: Path,
+    public: Path,
+    changes: dict[str, str] | None = None,
+) -> Path:
+    """config.yaml with one WeChat Pay provider; ``changes`` replaces fields of its wechat block
+    (YAML text; a key written twice is itself a configuration error)."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     start = text.index("payments:")
     end = text.index("\n# Devices by role")
-    wechat = (
-        f"{{mchid: '{MCHID}', appid: {APPID}, merchant_serial: {MERCHANT_SERIAL}, private_key_file: {private}, "
-        f"public_key_file: {public}, public_key_id: {PUBLIC_KEY_ID}, notify_url: 'https://hospital.example/n'{extra}}}"
-    )
+    fields = {
+        "mchid": f"'{MCHID}'",
+        "appid": str(APPID),
+        "merchant_serial": str(MERCHANT_SERIAL),
+        "private_key_file": str(private),
+        "public_key_file": str(public),
+        "public_key_id": str(PUBLIC_KEY_ID),
+        "notify_url": "'https://hospital.example/n'",
+    } | (changes or {})
+    wechat = "{" + ", ".join(f"{key}: {value}" for key, value in fields.items()) + "}"
     block = (
         "payments:\n  providers:\n    wechat:\n      kind: scan_to_pay\n"
         f"      options: {{channel: wechat, base_url: '{base_url}', wechat: {wechat}}}\n"
@@ -95,19 +109,19 @@ def test_a_key_file_that_does_not_load_is_named_without_its_content(
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("changes", "message"),
     [
-        (", public_key_id: null", "public_key_file and public_key_id go together"),
-        (", notify_url: 'http://hospital.example/n'", "notify_url must be https"),
-        (", mchid: abc", "mchid"),
+        ({"public_key_id": "null"}, "public_key_file and public_key_id go together"),
+        ({"notify_url": "'http://hospital.example/n'"}, "notify_url must be https"),
+        ({"mchid": "abc"}, "mchid"),
     ],
 )
 def test_wechat_options_are_checked_at_load(
-    write_config: Callable[[str], Path], tmp_path: Path, keys: Keys, extra: str, message: str
+    write_config: Callable[[str], Path], tmp_path: Path, keys: Keys, changes: dict[str, str], message: str
 ) -> None:
     private, public = _key_files(tmp_path, keys)
     with pytest.raises(ConfigError) as info:
-        load_config(_config(write_config, "https://api.mch.weixin.qq.com", private, public, extra))
+        load_config(_config(write_config, "https://api.mch.weixin.qq.com", private, public, changes))
     assert message in info.value.problems[0].message
 
 
