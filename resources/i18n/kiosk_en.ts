@@ -34,7 +34,7 @@
 <context>
     <name>PinPad</name>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="180"/>
         <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
         <translation>
             <numerusform>Wrong staff number or PIN. %n more try before a lockout.</numerusform>

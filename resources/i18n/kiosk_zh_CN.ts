@@ -736,69 +736,74 @@
 <context>
     <name>PinPad</name>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="139"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="144"/>
         <source>Maintenance sign-in</source>
         <translation>维护登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="141"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="146"/>
         <source>Enter your staff number</source>
         <translation>请输入工号</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="145"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="150"/>
         <source>Staff number %1: enter your PIN</source>
         <translation>工号 %1：请输入密码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="147"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="152"/>
         <source>Enter the maintenance PIN</source>
         <translation>请输入维护密码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="152"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="157"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="154"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="159"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="157"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="162"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="158"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="163"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="158"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="163"/>
         <source>Sign in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="172"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="177"/>
         <source>Checking…</source>
         <translation>正在验证…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../kiosk/ui/admin/login.py" line="175"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="180"/>
         <source>Wrong staff number or PIN. %n more tries before a lockout.</source>
         <translation>
             <numerusform>工号或密码错误。再错 %n 次将锁定。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="178"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="183"/>
+        <source>The PIN has at least %1 digits.</source>
+        <translation>密码至少 %1 位数字。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/admin/login.py" line="185"/>
         <source>Too many wrong PINs: sign-in is locked until %1.</source>
         <translation>密码错误次数过多：登录已锁定至 %1。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/admin/login.py" line="180"/>
+        <location filename="../../kiosk/ui/admin/login.py" line="187"/>
         <source>The PIN could not be checked. Please try again.</source>
         <translation>无法验证密码，请重试。</translation>
     </message>

@@ -7,9 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.adminpin import MAX_PIN_DIGITS, MIN_PIN_DIGITS
 from kiosk.ui.widgets import button, label
 
-MAX_DIGITS = 12
+MAX_DIGITS = MAX_PIN_DIGITS
 
 
 class PinPad(QWidget):
@@ -124,6 +125,10 @@ class PinPad(QWidget):
             self._message = None
             self.retranslate()
             return
+        if len(self._digits) < MIN_PIN_DIGITS:  # no PIN is this short: not a wrong try, keep typing
+            self._message = ("short", {})
+            self.retranslate()
+            return
         pin, self._digits = self._digits, ""
         self.set_busy()
         self.submitted.emit(self._staff, pin)
@@ -174,6 +179,8 @@ class PinPad(QWidget):
                 return self.tr(
                     "Wrong staff number or PIN. %n more tries before a lockout.", "", int(str(params["remaining"]))
                 )
+            case "short":
+                return self.tr("The PIN has at least %1 digits.").replace("%1", str(MIN_PIN_DIGITS))
             case "locked":
                 return self.tr("Too many wrong PINs: sign-in is locked until %1.").replace("%1", str(params["until"]))
             case _:
