@@ -115,6 +115,12 @@ log = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# The connection broke, before or during the answer (one list for the retry rule and the metric).
+_BROKEN_CONNECTION = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 _MAX_PAGES = 20  # a search needing more pages than this is not a kiosk-sized answer
 _MAX_ENTRIES = MAX_BUNDLE_ENTRIES  # nor one with more resources than this, over all its pages
 _MAX_STATUS_ATTEMPTS = 3  # read-modify-write loops on 412 before giving up with Conflict
@@ -404,11 +410,7 @@ class FhirHisGateway:
             except requests.exceptions.Timeout:
                 error = HisTimeout(f"HIS {op}: read timeout")
                 retryable = idempotent
-            except (
-                requests.exceptions.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ContentDecodingError,
-            ) as exc:
+            except _BROKEN_CONNECTION as exc:
                 error = HisUnavailable(f"HIS {op}: connection failed ({type(exc).__name__})")
                 retryable = idempotent
             except requests.exceptions.RequestException as exc:
@@ -454,11 +456,7 @@ class FhirHisGateway:
         except requests.exceptions.Timeout:  # ConnectTimeout too
             outcome = "timeout"
             raise
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-        ):
+        except _BROKEN_CONNECTION:
             outcome = "connection"
             raise
         except HisTimeout:  # the call deadline's watchdog cut the exchange off

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -95,21 +94,17 @@ class Voice:
 
 @pytest.fixture
 def lobby(qapp: QApplication, demo_config: Config) -> Iterator[tuple[Kiosk, Voice, Services]]:
-    built: dict[str, Services] = {}
-
-    def services(config: Config, post: Callable[[Any], None]) -> Services:
-        built["s"] = s = build_services(config, post)
-        return s
-
-    kiosk = build_kiosk(demo_config, qapp, services=services)
-    built["s"].start()
+    kiosk = build_kiosk(demo_config, qapp, services=build_services)
+    services = kiosk.services
+    assert services is not None
+    services.start()
     kiosk.start(fullscreen=False, hide_cursor=False)
     kiosk.window.resize(1920, 1080)
     recognizers = {locale: FakeRecognizer(locale) for locale in ("zh_CN", "en")}
     assert kiosk.voice is not None
     kiosk.voice.set_recognizers(recognizers, lambda: None)  # type: ignore[arg-type, return-value]
     try:
-        yield kiosk, Voice(kiosk, PatientHands(kiosk, qapp), recognizers), built["s"]
+        yield kiosk, Voice(kiosk, PatientHands(kiosk, qapp), recognizers), services
     finally:
         kiosk.runner.post(HomeRequested())
         qapp.processEvents()
